@@ -754,6 +754,7 @@ static void handle_permit(struct cfg_parser *p, struct cfg_line *line, const str
 				break;
 			}
 			*permit = principal;
+			permit->name = NULL; /* each record owns its own copy */
 			if (principal.name && !set_string(p, &permit->name, principal.name)) {
 				break;
 			}

@@ -50,7 +50,7 @@ static const char *line_text_of(const struct cfg_parser *p, const char *file, ui
 	return NULL;
 }
 
-static void report(struct cfg_parser *p, enum cfg_severity severity, const char *file,
+static void SMMU_PRINTF(7, 0) report(struct cfg_parser *p, enum cfg_severity severity, const char *file,
 		   uint32_t line_no, uint32_t col, const char *line_text, const char *fmt,
 		   va_list ap)
 {
