@@ -84,7 +84,7 @@ static void SMMU_PRINTF(4, 5) raw_error(struct cfg_parser *p, const struct cfg_l
 	va_list ap;
 
 	va_start(ap, fmt);
-	cfg_diag_vadd(p->diags, CFG_SEVERITY_ERROR, line->source->name, line->line_no,
+	cfg_diag_vadd(p->diags, CFG_SEVERITY_ERROR, line->file, line->line_no,
 		      (uint32_t)offset + 1, line->raw, fmt, ap);
 	va_end(ap);
 }

@@ -69,7 +69,7 @@ static void SMMU_PRINTF(7, 0) report(struct cfg_parser *p, enum cfg_severity sev
 
 struct cfg_loc cfg_line_loc(const struct cfg_line *line, size_t offset)
 {
-	return (struct cfg_loc){line->source->name, line->line_no,
+	return (struct cfg_loc){line->file, line->line_no,
 				line->cols[offset <= line->len ? offset : line->len]};
 }
 
@@ -191,7 +191,13 @@ static void read_source(struct cfg_parser *p, size_t index)
 		const char *raw = source->text + start;
 		const char *nl = memchr(raw, '\n', source->size - start);
 		size_t len = nl ? (size_t)(nl - raw) : source->size - start;
-		struct cfg_line line = {source, ++line_no, raw, len, NULL, NULL, 0};
+		struct cfg_line line = {
+			.file = source->name,
+			.canonical = source->canonical,
+			.line_no = ++line_no,
+			.raw = raw,
+			.raw_len = len,
+		};
 		int count;
 
 		if (memchr(raw, '\0', len)) {
@@ -200,12 +206,12 @@ static void read_source(struct cfg_parser *p, size_t index)
 				     "NUL byte: this is not a text file");
 			return;
 		}
-		/* Re-find the source: an include below may move the array. */
 		count = cfg_line_read(p, &line, words, ARRAY_SIZE(words));
 		if (count > 0) {
 			cfg_options_run(p, &line, words, (size_t)count);
 		}
 		cfg_line_fini(&line);
+		/* An include on this line may have moved the array. */
 		source = &p->sources[index];
 		start += len + 1;
 	}
@@ -225,10 +231,10 @@ static char *resolve_include_path(const struct cfg_parser *p, const struct cfg_l
 				  const char *path)
 {
 	struct strbuf joined = STRBUF_INIT;
-	const char *includer = line->source->name;
+	const char *includer = line->file;
 	const char *slash = strrchr(includer, '/');
 
-	if (path[0] == '/' || !line->source->canonical || !slash) {
+	if (path[0] == '/' || !line->canonical || !slash) {
 		return smmu_strdup(path);
 	}
 	(void)p;

@@ -57,7 +57,10 @@ struct cfg_parser {
  * substitution; cols[i] is the 1-based column in the raw line that produced
  * text[i] (every byte of a substituted value maps to its `$`). */
 struct cfg_line {
-	const struct cfg_source *source;
+	/* Copies of the source's fields, not a pointer to it: an include on
+	 * this line grows the source array and may move it. */
+	const char *file;      /* interned name */
+	const char *canonical; /* NULL for the command line */
 	uint32_t line_no;
 	const char *raw; /* the line as written, without its newline */
 	size_t raw_len;
