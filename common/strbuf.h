@@ -23,7 +23,10 @@ struct strbuf {
 	bool oom;
 };
 
-#define STRBUF_INIT {0}
+#define STRBUF_INIT \
+	{           \
+		0   \
+	}
 
 void strbuf_append(struct strbuf *sb, const char *bytes, size_t len);
 void strbuf_puts(struct strbuf *sb, const char *s);

@@ -110,8 +110,8 @@ static int add_entry(struct cfg_asinfo_source *source, const char *name, size_t 
 static void syspage_error(struct cfg_asinfo *asinfo, const struct cfg_asinfo_source *source,
 			  uint32_t line_no, const char *line, size_t col0, const char *what)
 {
-	cfg_diag_add(asinfo->diags, CFG_SEVERITY_ERROR, source->path, line_no,
-		     (uint32_t)col0 + 1, line, "%s", what);
+	cfg_diag_add(asinfo->diags, CFG_SEVERITY_ERROR, source->path, line_no, (uint32_t)col0 + 1,
+		     line, "%s", what);
 }
 
 static int parse_number_field(struct cfg_asinfo *asinfo, const struct cfg_asinfo_source *source,
@@ -200,7 +200,7 @@ static int parse_syspage_line(struct cfg_asinfo *asinfo, struct cfg_asinfo_sourc
 	if (size == 0 || __builtin_add_overflow(start, size - 1, &last)) {
 		syspage_error(asinfo, source, line_no, line, comma + 1,
 			      size == 0 ? "length must not be zero"
-				       : "range goes past the end of the 64-bit address space");
+					: "range goes past the end of the 64-bit address space");
 		return -EINVAL;
 	}
 	r = add_entry(source, line + name_start, name_end - name_start, start, size);
@@ -323,8 +323,8 @@ static int load_devicetree(struct cfg_asinfo_source *source)
 		strbuf_fini(&dir_path);
 		return 0;
 	}
-	address_cells = read_cell_count(strbuf_str(&dir_path), "#address-cells",
-					DT_DEFAULT_ADDRESS_CELLS);
+	address_cells =
+		read_cell_count(strbuf_str(&dir_path), "#address-cells", DT_DEFAULT_ADDRESS_CELLS);
 	size_cells = read_cell_count(strbuf_str(&dir_path), "#size-cells", DT_DEFAULT_SIZE_CELLS);
 	while ((entry = readdir(dir)) != NULL) {
 		uint32_t cells[16];
@@ -457,7 +457,8 @@ int cfg_asinfo_lookup(struct cfg_asinfo *asinfo, const char *name,
 			}
 		}
 		if (matches > 1) {
-			strbuf_printf(why, "asinfo name '%s' is ambiguous: the %s %s has it %zu times",
+			strbuf_printf(why,
+				      "asinfo name '%s' is ambiguous: the %s %s has it %zu times",
 				      name, source_label(source->kind), source->path, matches);
 			return -ENOTUNIQ;
 		}

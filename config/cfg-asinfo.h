@@ -42,7 +42,7 @@ struct cfg_asinfo_source {
 	enum cfg_asinfo_kind kind;
 	char *path;
 	bool loaded;
-	int load_error;        /* -errno when the source exists but is unusable */
+	int load_error;	       /* -errno when the source exists but is unusable */
 	bool addresses_hidden; /* /proc/iomem read without privilege: all zero */
 	struct cfg_asinfo_entry *entries;
 	size_t entry_count;

@@ -29,9 +29,9 @@ enum cfg_severity {
 
 struct cfg_diag {
 	enum cfg_severity severity;
-	char *file;      /* "<command line>" for argv */
-	uint32_t line;   /* 1-based, 0 when the message has no position */
-	uint32_t col;    /* 1-based byte column */
+	char *file;    /* "<command line>" for argv */
+	uint32_t line; /* 1-based, 0 when the message has no position */
+	uint32_t col;  /* 1-based byte column */
 	char *message;
 	char *line_text; /* the offending line without its newline, or NULL */
 };
@@ -49,8 +49,8 @@ void cfg_diag_add(struct cfg_diags *diags, enum cfg_severity severity, const cha
 		  uint32_t line, uint32_t col, const char *line_text, const char *fmt, ...)
 	SMMU_PRINTF(7, 8);
 void cfg_diag_vadd(struct cfg_diags *diags, enum cfg_severity severity, const char *file,
-		   uint32_t line, uint32_t col, const char *line_text, const char *fmt,
-		   va_list ap) SMMU_PRINTF(7, 0);
+		   uint32_t line, uint32_t col, const char *line_text, const char *fmt, va_list ap)
+	SMMU_PRINTF(7, 0);
 
 /* Formats one diagnostic as shown above, ending with a newline. */
 void cfg_diag_format(const struct cfg_diag *diag, struct strbuf *out);

@@ -80,8 +80,8 @@ static void dump_permit(const struct cfg_permit *permit, struct strbuf *out)
 		[CFG_PRINCIPAL_GROUP] = "group",
 	};
 
-	strbuf_printf(out, "permit %s %s:",
-		      permit->ability == CFG_ABILITY_ATTACH ? "attach" : "target",
+	strbuf_printf(out,
+		      "permit %s %s:", permit->ability == CFG_ABILITY_ATTACH ? "attach" : "target",
 		      kinds[permit->kind]);
 	if (permit->name) {
 		strbuf_printf(out, "%s\n", permit->name);

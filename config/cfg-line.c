@@ -11,8 +11,8 @@
 #include "config/cfg-parser.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "common/alloc.h"
@@ -84,8 +84,8 @@ static void SMMU_PRINTF(4, 5) raw_error(struct cfg_parser *p, const struct cfg_l
 	va_list ap;
 
 	va_start(ap, fmt);
-	cfg_diag_vadd(p->diags, CFG_SEVERITY_ERROR, line->file, line->line_no,
-		      (uint32_t)offset + 1, line->raw, fmt, ap);
+	cfg_diag_vadd(p->diags, CFG_SEVERITY_ERROR, line->file, line->line_no, (uint32_t)offset + 1,
+		      line->raw, fmt, ap);
 	va_end(ap);
 }
 
@@ -113,8 +113,7 @@ static int substitute_asinfo(struct cfg_parser *p, const struct cfg_line *line, 
 		return r;
 	}
 	strbuf_fini(&why);
-	strbuf_printf(value, "0x%" PRIx64,
-		      kind == SUBST_ASINFO_START ? entry->start : entry->size);
+	strbuf_printf(value, "0x%" PRIx64, kind == SUBST_ASINFO_START ? entry->start : entry->size);
 	return 0;
 }
 
@@ -180,7 +179,8 @@ static ssize_t substitute(struct cfg_parser *p, const struct cfg_line *line, siz
 		const char *env = sys->get_env(sys->ctx, name);
 
 		if (!env) {
-			raw_error(p, line, name_start, "environment variable '%s' is not set", name);
+			raw_error(p, line, name_start, "environment variable '%s' is not set",
+				  name);
 			r = -EINVAL;
 		} else {
 			strbuf_puts(&value, env);
@@ -199,7 +199,9 @@ static ssize_t substitute(struct cfg_parser *p, const struct cfg_line *line, siz
 			raw_error(p, line, at,
 				  "the value of this substitution contains %s, which "
 				  "configuration text cannot take from a substitution",
-				  c == '#' ? "'#'" : c == '$' ? "'$'" : "a control character");
+				  c == '#'   ? "'#'"
+				  : c == '$' ? "'$'"
+					     : "a control character");
 			r = -EINVAL;
 		}
 	}

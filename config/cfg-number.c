@@ -42,8 +42,8 @@ static int fail(struct cfg_number_error *ret_error, size_t offset, const char *m
 	return err;
 }
 
-int cfg_number_parse(const char *text, size_t len, enum cfg_number_kind kind,
-		     uint64_t *ret_value, struct cfg_number_error *ret_error)
+int cfg_number_parse(const char *text, size_t len, enum cfg_number_kind kind, uint64_t *ret_value,
+		     struct cfg_number_error *ret_error)
 {
 	unsigned base = kind == CFG_NUMBER_ADDRESS ? 16 : 10;
 	bool prefixed = false;
@@ -100,7 +100,8 @@ int cfg_number_parse(const char *text, size_t len, enum cfg_number_kind kind,
 	}
 	if (base == 10 && digit_value(text[i]) >= 10 && !prefixed) {
 		return fail(ret_error, i,
-			    "not a decimal digit (sizes and numbers are decimal unless written with 0x)",
+			    "not a decimal digit (sizes and numbers are decimal unless written "
+			    "with 0x)",
 			    -EINVAL);
 	}
 	if (base == 10 && digit_value(text[i]) >= 10) {

@@ -30,7 +30,7 @@ struct cfg_number_error {
  * Returns 0 and sets *ret_value, or -EINVAL (empty, bad digit, trailing
  * characters) or -ERANGE (more than 64 bits) and sets *ret_error.
  */
-int cfg_number_parse(const char *text, size_t len, enum cfg_number_kind kind,
-		     uint64_t *ret_value, struct cfg_number_error *ret_error);
+int cfg_number_parse(const char *text, size_t len, enum cfg_number_kind kind, uint64_t *ret_value,
+		     struct cfg_number_error *ret_error);
 
 #endif

@@ -52,11 +52,12 @@ static int split_fields(struct cfg_parser *p, const struct cfg_line *line,
 			continue;
 		}
 		if (count == max) {
-			cfg_error(p, line, word->offset + start - 1, "too many '%c'-separated fields",
-				  sep);
+			cfg_error(p, line, word->offset + start - 1,
+				  "too many '%c'-separated fields", sep);
 			return -EINVAL;
 		}
-		fields[count++] = (struct field){word->text + start, i - start, word->offset + start};
+		fields[count++] =
+			(struct field){word->text + start, i - start, word->offset + start};
 		start = i + 1;
 	}
 	*ret_count = count;
@@ -256,8 +257,8 @@ static void handle_smmu(struct cfg_parser *p, struct cfg_line *line, const struc
 	set_choice(p, line, &p->cfg->smmu, args, arg_count, "a support library type");
 }
 
-static void handle_platform(struct cfg_parser *p, struct cfg_line *line,
-			    const struct cfg_word *at, struct cfg_word *args, size_t arg_count)
+static void handle_platform(struct cfg_parser *p, struct cfg_line *line, const struct cfg_word *at,
+			    struct cfg_word *args, size_t arg_count)
 {
 	(void)at;
 	set_choice(p, line, &p->cfg->platform, args, arg_count, "a platform name");
@@ -401,8 +402,8 @@ static int parse_mem_id(struct cfg_parser *p, const struct cfg_line *line,
 		if (parse_range(p, line, fields, &paddr, &size) < 0) {
 			return -EINVAL;
 		}
-	} else if (parse_number(p, line, &fields[0], CFG_NUMBER_ADDRESS, "device address",
-				&paddr) < 0) {
+	} else if (parse_number(p, line, &fields[0], CFG_NUMBER_ADDRESS, "device address", &paddr) <
+		   0) {
 		return -EINVAL;
 	}
 	*ret_id = (struct cfg_device_id){.kind = CFG_DEVICE_MEM};
@@ -464,8 +465,8 @@ static ssize_t find_or_add_device(struct cfg_parser *p, const struct cfg_line *l
 		}
 		return (ssize_t)i;
 	}
-	device = cfg_array_push(p, line, word->offset, (void **)&cfg->devices,
-				&cfg->device_count, sizeof(*device), "devices");
+	device = cfg_array_push(p, line, word->offset, (void **)&cfg->devices, &cfg->device_count,
+				sizeof(*device), "devices");
 	if (!device) {
 		return -EINVAL;
 	}
@@ -547,8 +548,8 @@ static void handle_use(struct cfg_parser *p, struct cfg_line *line, const struct
 	}
 }
 
-static void handle_reserved(struct cfg_parser *p, struct cfg_line *line,
-			    const struct cfg_word *at, struct cfg_word *args, size_t arg_count)
+static void handle_reserved(struct cfg_parser *p, struct cfg_line *line, const struct cfg_word *at,
+			    struct cfg_word *args, size_t arg_count)
 {
 	struct cfg_device *device = current_device(p, line, at);
 	struct field fields[2];
@@ -573,8 +574,8 @@ static void handle_reserved(struct cfg_parser *p, struct cfg_line *line,
 	}
 }
 
-static int parse_perms(struct cfg_parser *p, const struct cfg_line *line,
-		       const struct field *field, unsigned *ret_perms)
+static int parse_perms(struct cfg_parser *p, const struct cfg_line *line, const struct field *field,
+		       unsigned *ret_perms)
 {
 	unsigned perms = 0;
 
@@ -686,8 +687,7 @@ static int parse_principal(struct cfg_parser *p, const struct cfg_line *line,
 		ret->name = smmu_strndup(value.text, value.len);
 		return ret->name ? 0 : cfg_oom(p);
 	}
-	cfg_error(p, line, field->offset,
-		  "expected uid:N, gid:N, user:NAME or group:NAME");
+	cfg_error(p, line, field->offset, "expected uid:N, gid:N, user:NAME or group:NAME");
 	return -EINVAL;
 }
 
@@ -715,8 +715,8 @@ static void handle_permit(struct cfg_parser *p, struct cfg_line *line, const str
 
 	(void)at;
 	(void)arg_count;
-	if (split_fields(p, line, &args[0], ':', abilities, ARRAY_SIZE(abilities),
-			 &ability_count) < 0 ||
+	if (split_fields(p, line, &args[0], ':', abilities, ARRAY_SIZE(abilities), &ability_count) <
+		    0 ||
 	    split_fields(p, line, &args[1], ',', who, ARRAY_SIZE(who), &who_count) < 0) {
 		return;
 	}
@@ -853,7 +853,8 @@ void cfg_options_finish(struct cfg_parser *p)
 			const struct cfg_allow_ref *ref = &device->allow_refs[r];
 
 			if (!allow_set_exists(cfg, ref->name)) {
-				cfg_error_loc(p, &ref->loc, "no 'allow %s ...' option defines this set",
+				cfg_error_loc(p, &ref->loc,
+					      "no 'allow %s ...' option defines this set",
 					      ref->name);
 			}
 		}
@@ -867,8 +868,8 @@ void cfg_options_finish(struct cfg_parser *p)
 		}
 		for (size_t d = 0; d < cfg->device_count && !used; d++) {
 			for (size_t r = 0; r < cfg->devices[d].allow_ref_count; r++) {
-				used = used || strcmp(cfg->devices[d].allow_refs[r].name,
-						      allow->name) == 0;
+				used = used ||
+				       strcmp(cfg->devices[d].allow_refs[r].name, allow->name) == 0;
 			}
 		}
 		if (!used) {

@@ -50,9 +50,9 @@ static const char *line_text_of(const struct cfg_parser *p, const char *file, ui
 	return NULL;
 }
 
-static void SMMU_PRINTF(7, 0) report(struct cfg_parser *p, enum cfg_severity severity, const char *file,
-		   uint32_t line_no, uint32_t col, const char *line_text, const char *fmt,
-		   va_list ap)
+static void SMMU_PRINTF(7, 0)
+	report(struct cfg_parser *p, enum cfg_severity severity, const char *file, uint32_t line_no,
+	       uint32_t col, const char *line_text, const char *fmt, va_list ap)
 {
 	if (p->stopped) {
 		return;
@@ -84,8 +84,8 @@ void cfg_error(struct cfg_parser *p, const struct cfg_line *line, size_t offset,
 	va_end(ap);
 }
 
-void cfg_warning(struct cfg_parser *p, const struct cfg_line *line, size_t offset,
-		 const char *fmt, ...)
+void cfg_warning(struct cfg_parser *p, const struct cfg_line *line, size_t offset, const char *fmt,
+		 ...)
 {
 	struct cfg_loc loc = cfg_line_loc(line, offset);
 	va_list ap;
@@ -115,8 +115,8 @@ void cfg_warning_loc(struct cfg_parser *p, const struct cfg_loc *loc, const char
 	va_end(ap);
 }
 
-void *cfg_array_push(struct cfg_parser *p, const struct cfg_line *line, size_t offset,
-		     void **items, size_t *count, size_t item_size, const char *what)
+void *cfg_array_push(struct cfg_parser *p, const struct cfg_line *line, size_t offset, void **items,
+		     size_t *count, size_t item_size, const char *what)
 {
 	char *grown;
 
@@ -162,8 +162,8 @@ static const char *intern_file_name(struct cfg_parser *p, const char *name)
 }
 
 /* Takes ownership of canonical and text.  Returns the source index or -ENOMEM. */
-static ssize_t add_source_take(struct cfg_parser *p, const char *name, char *canonical,
-			       char *text, size_t size)
+static ssize_t add_source_take(struct cfg_parser *p, const char *name, char *canonical, char *text,
+			       size_t size)
 {
 	struct cfg_source *sources;
 	const char *interned = intern_file_name(p, name);

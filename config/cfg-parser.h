@@ -31,7 +31,7 @@
 struct cfg_source {
 	const char *name; /* interned in cfg_config.files */
 	char *canonical;  /* identity for cycle detection; NULL for argv */
-	char *text;       /* NUL-terminated */
+	char *text;	  /* NUL-terminated */
 	size_t size;
 };
 
@@ -79,8 +79,8 @@ struct cfg_word {
 /* Reports an error at byte `offset` of line->text. */
 void cfg_error(struct cfg_parser *p, const struct cfg_line *line, size_t offset, const char *fmt,
 	       ...) SMMU_PRINTF(4, 5);
-void cfg_warning(struct cfg_parser *p, const struct cfg_line *line, size_t offset,
-		 const char *fmt, ...) SMMU_PRINTF(4, 5);
+void cfg_warning(struct cfg_parser *p, const struct cfg_line *line, size_t offset, const char *fmt,
+		 ...) SMMU_PRINTF(4, 5);
 /* Reports an error at a recorded location. */
 void cfg_error_loc(struct cfg_parser *p, const struct cfg_loc *loc, const char *fmt, ...)
 	SMMU_PRINTF(3, 4);
@@ -119,7 +119,7 @@ void cfg_options_finish(struct cfg_parser *p);
 
 /* Grows an array by one zeroed element; returns it or NULL (limit or OOM,
  * reported at `line`/`offset`). */
-void *cfg_array_push(struct cfg_parser *p, const struct cfg_line *line, size_t offset,
-		     void **items, size_t *count, size_t item_size, const char *what);
+void *cfg_array_push(struct cfg_parser *p, const struct cfg_line *line, size_t offset, void **items,
+		     size_t *count, size_t item_size, const char *what);
 
 #endif

@@ -149,8 +149,8 @@ enum cfg_principal_kind {
 struct cfg_permit {
 	enum cfg_ability ability;
 	enum cfg_principal_kind kind;
-	uint32_t id;  /* UID/GID kinds */
-	char *name;   /* USER/GROUP kinds, else NULL */
+	uint32_t id; /* UID/GID kinds */
+	char *name;  /* USER/GROUP kinds, else NULL */
 	struct cfg_loc loc;
 };
 
@@ -166,7 +166,7 @@ struct cfg_config {
 	struct cfg_choice smmu;
 	struct cfg_choice platform;
 	char *socket_path; /* NULL: build-time default */
-	char *libdir;      /* NULL: build-time default */
+	char *libdir;	   /* NULL: build-time default */
 
 	struct cfg_unit *units;
 	size_t unit_count;

@@ -51,7 +51,8 @@ static int fuzz_read_file(void *ctx, const char *path, char **ret_canonical, cha
 		return copy_out(path, file_text, file_size, ret_canonical, ret_text, ret_size);
 	}
 	if (strcmp(path, "sys.txt") == 0) {
-		return copy_out(path, syspage_text, syspage_size, ret_canonical, ret_text, ret_size);
+		return copy_out(path, syspage_text, syspage_size, ret_canonical, ret_text,
+				ret_size);
 	}
 	if (strcmp(path, "iomem") == 0) {
 		return copy_out(path, iomem_text, sizeof(iomem_text) - 1, ret_canonical, ret_text,

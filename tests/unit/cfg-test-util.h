@@ -6,9 +6,10 @@
 #ifndef SMMU_TESTS_CFG_TEST_UTIL_H
 #define SMMU_TESTS_CFG_TEST_UTIL_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+
 #include <cmocka.h>
 
 #include "config/config.h"

@@ -49,7 +49,8 @@ static void write_node(const char *name, const unsigned char *reg, size_t size)
 static int make_devicetree(void **state)
 {
 	static const unsigned char two[] = {0, 0, 0, 2};
-	static const unsigned char ramoops[] = {0, 0, 0, 0, 0xb0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0};
+	static const unsigned char ramoops[] = {0, 0, 0, 0, 0xb0, 0,	0, 0,
+						0, 0, 0, 0, 0,	  0x10, 0, 0};
 	static const unsigned char smbs0[] = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0};
 	static const unsigned char twice[] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0};
 	char path[128];
@@ -119,7 +120,8 @@ static void test_syspage_errors(void **state)
 	cfg_test_reset(NULL);
 	cfg_test_options()->syspage_path = "sys.txt";
 	cfg_test_file("sys.txt", "a/b 0,1\n");
-	cfg_test_expect_error("debug $asinfo_start{x}", "sys.txt:1:1: error: an asinfo name is a leaf");
+	cfg_test_expect_error("debug $asinfo_start{x}",
+			      "sys.txt:1:1: error: an asinfo name is a leaf");
 	cfg_test_reset(NULL);
 	cfg_test_options()->syspage_path = "sys.txt";
 	cfg_test_file("sys.txt", "a\nb 1 2\nc 1\nd 1,0\n");
@@ -157,9 +159,9 @@ static void test_unknown_name(void **state)
 	(void)state;
 	cfg_test_options()->syspage_path = "sys.txt";
 	cfg_test_file("sys.txt", "\n");
-	cfg_test_expect_error("debug $asinfo_length{nope}",
-			      CL "22: error: no asinfo entry named 'nope' (looked in the syspage file "
-				 "sys.txt, the device tree /tmp/smmu-dt-");
+	cfg_test_expect_error("debug $asinfo_length{nope}", CL
+			      "22: error: no asinfo entry named 'nope' (looked in the syspage file "
+			      "sys.txt, the device tree /tmp/smmu-dt-");
 }
 
 /* /reserved-memory children by node name without @unit, from reg. */
@@ -170,7 +172,8 @@ static void test_devicetree_reserved_memory(void **state)
 		    "allow r $asinfo_start{smbs0},$asinfo_length{smbs0}",
 		    "allow r 0xb0000000,0x100000,st\nallow r 0x100000000,0x200000,st\n"
 		    "device pci:0:1.0 r\n");
-	cfg_test_expect_error("debug $asinfo_start{dyn}", CL "21: error: no asinfo entry named 'dyn'");
+	cfg_test_expect_error("debug $asinfo_start{dyn}",
+			      CL "21: error: no asinfo entry named 'dyn'");
 	cfg_test_expect_error("debug $asinfo_start{short}", CL "21: error: no asinfo entry named");
 	cfg_test_expect_error("debug $asinfo_start{twice}",
 			      CL "21: error: asinfo name 'twice' is ambiguous: the device tree");
@@ -186,12 +189,13 @@ static void test_iomem(void **state)
 			       "fed90000-fed90fff : dmar0\n"
 			       "100000000-43fffffff : System RAM\n"
 			       "garbage line\n");
-	assert_dump("device pci:0:1.0 k allow k $asinfo_start{Kernel code},$asinfo_length{Kernel code}",
-		    "allow k 0x1000000,0x1000000,st\ndevice pci:0:1.0 k\n");
+	assert_dump(
+		"device pci:0:1.0 k allow k $asinfo_start{Kernel code},$asinfo_length{Kernel code}",
+		"allow k 0x1000000,0x1000000,st\ndevice pci:0:1.0 k\n");
 	assert_dump("unit dmar0 $asinfo_start{dmar0}", "unit dmar0 0xfed90000\n");
-	cfg_test_expect_error("debug $asinfo_start{System RAM}",
-			      CL "21: error: asinfo name 'System RAM' is ambiguous: the iomem iomem "
-				 "has it 2 times");
+	cfg_test_expect_error("debug $asinfo_start{System RAM}", CL
+			      "21: error: asinfo name 'System RAM' is ambiguous: the iomem iomem "
+			      "has it 2 times");
 }
 
 /* Without privilege the kernel shows 0-0 for every range: say so. */

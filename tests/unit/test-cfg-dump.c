@@ -30,22 +30,21 @@ static void test_canonical_form(void **state)
 	char *dump;
 
 	(void)state;
-	cfg_test_file("all.smmu",
-		      "device mem:E6EF0000 vin   # an MMIO device\n"
-		      "use vi0 0\n"
-		      "reserved 80000000,0d1048576\n"
-		      "allow vin 1000,4K,t\n"
-		      "allow vin 0x0d000,1k,ts\n"
-		      "unit vi0 0xfebd0000,9\n"
-		      "permit attach:target uid:1000\n"
-		      "libdir /opt/smmu\n"
-		      "socket /run/smmu.sock\n"
-		      "platform qtest /tmp/q.sock,/dev/shm/ram\n"
-		      "smmu rcar3 0xe67b0000,228,18,0x4f.0x20\n"
-		      "safety warn\n"
-		      "foreground\n"
-		      "debug 1\n"
-		      "device pci:3:0:18.0 vin\n");
+	cfg_test_file("all.smmu", "device mem:E6EF0000 vin   # an MMIO device\n"
+				  "use vi0 0\n"
+				  "reserved 80000000,0d1048576\n"
+				  "allow vin 1000,4K,t\n"
+				  "allow vin 0x0d000,1k,ts\n"
+				  "unit vi0 0xfebd0000,9\n"
+				  "permit attach:target uid:1000\n"
+				  "libdir /opt/smmu\n"
+				  "socket /run/smmu.sock\n"
+				  "platform qtest /tmp/q.sock,/dev/shm/ram\n"
+				  "smmu rcar3 0xe67b0000,228,18,0x4f.0x20\n"
+				  "safety warn\n"
+				  "foreground\n"
+				  "debug 1\n"
+				  "device pci:3:0:18.0 vin\n");
 	dump = assert_fixed_point("@all.smmu");
 	assert_string_equal(dump, "debug 1\n"
 				  "foreground\n"

@@ -65,7 +65,8 @@ static void test_missing_file(void **state)
 {
 	(void)state;
 	cfg_test_file("a.smmu", "debug 1\n  @nope.smmu\n");
-	cfg_test_expect_error("@a.smmu", "a.smmu:2:3: error: cannot read 'nope.smmu': No such file");
+	cfg_test_expect_error("@a.smmu",
+			      "a.smmu:2:3: error: cannot read 'nope.smmu': No such file");
 	cfg_test_expect_error("debug 1 @", "<command line>:1:9: error: '@' needs a file name");
 }
 
@@ -74,7 +75,8 @@ static void test_error_in_included_file(void **state)
 {
 	(void)state;
 	cfg_test_file("inc/a.smmu", "\n\n   bogus\n");
-	cfg_test_expect_error("debug 1 @inc/a.smmu", "inc/a.smmu:3:4: error: unknown option 'bogus'");
+	cfg_test_expect_error("debug 1 @inc/a.smmu",
+			      "inc/a.smmu:3:4: error: unknown option 'bogus'");
 }
 
 /* An include cycle is an error that names the chain. */
@@ -126,11 +128,11 @@ static void test_depth_limit(void **state)
 	for (int i = 0; i < 20; i++) {
 		cfg_test_file(names[i], texts[i]);
 	}
-	cfg_test_expect_error("@d1.smmu",
-			      "d16.smmu:1:1: error: includes nested deeper than 16: <command line> "
-			      "-> d1.smmu -> d2.smmu -> d3.smmu -> d4.smmu -> d5.smmu -> d6.smmu -> "
-			      "d7.smmu -> d8.smmu -> d9.smmu -> d10.smmu -> d11.smmu -> d12.smmu -> "
-			      "d13.smmu -> d14.smmu -> d15.smmu -> d16.smmu -> d17.smmu");
+	cfg_test_expect_error(
+		"@d1.smmu", "d16.smmu:1:1: error: includes nested deeper than 16: <command line> "
+			    "-> d1.smmu -> d2.smmu -> d3.smmu -> d4.smmu -> d5.smmu -> d6.smmu -> "
+			    "d7.smmu -> d8.smmu -> d9.smmu -> d10.smmu -> d11.smmu -> d12.smmu -> "
+			    "d13.smmu -> d14.smmu -> d15.smmu -> d16.smmu -> d17.smmu");
 }
 
 /* An @ word ends the optional arguments of the option before it. */

@@ -2,10 +2,11 @@
 /* Numbers of the configuration language: bases, prefixes, multipliers and
  * every way a number can be wrong. */
 #include <errno.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "config/cfg-number.h"

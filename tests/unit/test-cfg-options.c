@@ -63,8 +63,10 @@ static void test_smmu(void **state)
 
 	(void)state;
 	assert_dump("smmu vtd", "smmu vtd\n");
-	assert_dump("smmu vtd require smmu smmu-armsmmu-safety.so", "smmu smmu-armsmmu-safety.so\n");
-	assert_dump("smmu rcar3 0xe67b0000,228,18,0x4f.0x20", "smmu rcar3 0xe67b0000,228,18,0x4f.0x20\n");
+	assert_dump("smmu vtd require smmu smmu-armsmmu-safety.so",
+		    "smmu smmu-armsmmu-safety.so\n");
+	assert_dump("smmu rcar3 0xe67b0000,228,18,0x4f.0x20",
+		    "smmu rcar3 0xe67b0000,228,18,0x4f.0x20\n");
 	parse_ok("debug 1\nsmmu vtd ignore", &cfg);
 	assert_string_equal(cfg.smmu.name, "vtd");
 	assert_string_equal(cfg.smmu.params, "ignore");
@@ -73,8 +75,9 @@ static void test_smmu(void **state)
 	cfg_config_fini(&cfg);
 	cfg_test_expect_error("smmu", CL "5: error: missing argument: smmu TYPE [PARAMS]");
 	cfg_test_expect_error("smmu unit", CL "6: error: 'unit' is an option keyword and cannot "
-					   "be a support library type");
-	cfg_test_expect_error("smmu v/td", CL "7: error: '/' cannot appear in a support library type");
+					      "be a support library type");
+	cfg_test_expect_error("smmu v/td",
+			      CL "7: error: '/' cannot appear in a support library type");
 }
 
 /* An optional argument is not taken when the next word is a keyword. */
@@ -88,13 +91,13 @@ static void test_optional_argument_stops_at_keyword(void **state)
 static void test_service_settings(void **state)
 {
 	(void)state;
-	assert_dump("platform qtest /tmp/q.sock,/dev/shm/ram platform devmem",
-		    "platform devmem\n");
+	assert_dump("platform qtest /tmp/q.sock,/dev/shm/ram platform devmem", "platform devmem\n");
 	assert_dump("socket /tmp/a.sock socket /run/b.sock libdir /opt/lib libdir /usr/lib/smmuman",
 		    "socket /run/b.sock\nlibdir /usr/lib/smmuman\n");
-	cfg_test_expect_error("socket /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-			      CL "8: error: socket path is longer than the 107 bytes");
+	cfg_test_expect_error(
+		"socket /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		CL "8: error: socket path is longer than the 107 bytes");
 }
 
 /* unit NAME PARAMS accumulate; a name declared twice is an error. */
@@ -104,7 +107,7 @@ static void test_unit(void **state)
 	assert_dump("unit dmar0 0xfed90000 unit mmu500 0x51400000,64,66,1,4:5:16,imx8",
 		    "unit dmar0 0xfed90000\nunit mmu500 0x51400000,64,66,1,4:5:16,imx8\n");
 	cfg_test_expect_error("unit a 1 unit a 2", CL "15: error: unit 'a' is already declared at "
-						  "<command line>:1");
+						      "<command line>:1");
 	cfg_test_expect_error("unit a", CL "7: error: missing argument: unit NAME PARAMS");
 }
 
@@ -130,10 +133,12 @@ static void test_device_pci(void **state)
 	cfg_test_expect_error("device pci:0:1.8", CL "16: error: PCI function must be at most 7");
 	cfg_test_expect_error("device pci:65536:0:1.0",
 			      CL "12: error: PCI segment must be at most 65535");
-	cfg_test_expect_error("device pci:0", CL "8: error: PCI device needs bus, device and function");
+	cfg_test_expect_error("device pci:0",
+			      CL "8: error: PCI device needs bus, device and function");
 	cfg_test_expect_error("device pci:0:1", CL "15: error: expected DEV.FUNC after the bus");
 	cfg_test_expect_error("device pci:0:1.2.3", CL "17: error: too many '.'-separated fields");
-	cfg_test_expect_error("device pci:0:0:0:1.0", CL "17: error: too many ':'-separated fields");
+	cfg_test_expect_error("device pci:0:0:0:1.0",
+			      CL "17: error: too many ':'-separated fields");
 	cfg_test_expect_error("device pci:0:a.0", CL "14: error: PCI device: expected a number");
 	cfg_test_expect_error("device pci::1.0", CL "12: error: PCI bus: empty number");
 	cfg_test_expect_error("device usb:1", CL "8: error: unknown device 'usb:1'");
@@ -176,8 +181,7 @@ static void test_device_undefined_allow_set(void **state)
 	cfg_test_expect_error("device pci:0:18.0 smbs0",
 			      CL "19: error: no 'allow smbs0 ...' option defines this set");
 	/* Defined later in reading order is fine. */
-	assert_dump("device pci:0:18.0 x allow x 0,1",
-		    "allow x 0x0,0x1,st\ndevice pci:0:18.0 x\n");
+	assert_dump("device pci:0:18.0 x allow x 0,1", "allow x 0x0,0x1,st\ndevice pci:0:18.0 x\n");
 }
 
 /* use UNIT [PARAM] and reserved START,LEN apply to the current device. */
@@ -200,7 +204,8 @@ static void test_use_and_reserved(void **state)
 	cfg_test_expect_error("use vi0 0",
 			      CL "1: error: 'use' applies to the current device: put it after a "
 				 "'device' option");
-	cfg_test_expect_error("reserved 0,4K", CL "1: error: 'reserved' applies to the current device");
+	cfg_test_expect_error("reserved 0,4K",
+			      CL "1: error: 'reserved' applies to the current device");
 	/* A bad device line leaves no current device behind. */
 	cfg_test_expect_error("device pci:0:1.0 device pci:0:99.0 use u",
 			      CL "31: error: PCI device must be at most 31");
@@ -249,7 +254,8 @@ static void test_allow(void **state)
 	cfg_test_expect_error("allow a 0,1,", CL "13: error: empty permissions");
 	cfg_test_expect_error("allow a 0,1,s,t", CL "14: error: too many ','-separated fields");
 	cfg_test_expect_error("allow a 0x,1", CL "11: error: start address: no digits");
-	cfg_test_expect_error("allow a", CL "8: error: missing argument: allow NAME START,LEN[,PERMS]");
+	cfg_test_expect_error("allow a",
+			      CL "8: error: missing argument: allow NAME START,LEN[,PERMS]");
 	cfg_test_expect_error("allow device 0,1", CL "7: error: 'device' is an option keyword");
 }
 
@@ -274,13 +280,15 @@ static void test_permit(void **state)
 	assert_dump("permit attach:target uid:1000,group:video permit attach uid:1000",
 		    "permit attach uid:1000\npermit target uid:1000\n"
 		    "permit attach group:video\npermit target group:video\n");
-	assert_dump("permit target gid:27,user:qvm", "permit target gid:27\npermit target user:qvm\n");
+	assert_dump("permit target gid:27,user:qvm",
+		    "permit target gid:27\npermit target user:qvm\n");
 	cfg_test_expect_error("permit steal uid:0", CL "8: error: unknown ability");
 	cfg_test_expect_error("permit attach pid:1", CL "15: error: expected uid:N, gid:N");
 	cfg_test_expect_error("permit attach uid:x", CL "19: error: id: expected a number");
 	cfg_test_expect_error("permit attach uid:4294967295", CL "19: error: id must be below");
 	cfg_test_expect_error("permit attach user:", CL "20: error: bad user or group name");
-	cfg_test_expect_error("permit attach user:a/b", CL "21: error: '/' cannot appear in a user");
+	cfg_test_expect_error("permit attach user:a/b",
+			      CL "21: error: '/' cannot appear in a user");
 }
 
 /* An error in one option does not stop the others on the same line. */

@@ -144,11 +144,14 @@ static void test_substitution_in_comment_ignored(void **state)
 static void test_bad_substitutions(void **state)
 {
 	(void)state;
-	cfg_test_expect_error("debug $foo{x}", "<command line>:1:7: error: '$' starts a substitution");
+	cfg_test_expect_error("debug $foo{x}",
+			      "<command line>:1:7: error: '$' starts a substitution");
 	cfg_test_expect_error("debug 1$", "<command line>:1:8: error: '$' starts a substitution");
 	cfg_test_expect_error("debug $env", "<command line>:1:11: error: expected '{' after $env");
-	cfg_test_expect_error("debug $env(X)", "<command line>:1:11: error: expected '{' after $env");
-	cfg_test_expect_error("debug $env{X", "<command line>:1:7: error: $env{ has no closing '}'");
+	cfg_test_expect_error("debug $env(X)",
+			      "<command line>:1:11: error: expected '{' after $env");
+	cfg_test_expect_error("debug $env{X",
+			      "<command line>:1:7: error: $env{ has no closing '}'");
 	cfg_test_expect_error("debug $env{}", "<command line>:1:12: error: empty name in $env{}");
 	cfg_test_expect_error("debug $env{$env{X}}",
 			      "<command line>:1:12: error: substitutions do not nest");
@@ -162,9 +165,9 @@ static void test_substituted_value_checked(void **state)
 	cfg_test_env("DOLLAR", "$env{X}");
 	cfg_test_env("NEWLINE", "1\n2");
 	cfg_test_expect_error("debug $env{HASH}", "<command line>:1:7: error: the value of this "
-						   "substitution contains '#'");
+						  "substitution contains '#'");
 	cfg_test_expect_error("debug $env{DOLLAR}", "<command line>:1:7: error: the value of "
-						     "this substitution contains '$'");
+						    "this substitution contains '$'");
 	cfg_test_expect_error("debug $env{NEWLINE}",
 			      "<command line>:1:7: error: the value of this substitution "
 			      "contains a control character");
