@@ -17,6 +17,7 @@ clang            libFuzzer targets and the sanitizer build
 libclang-rt-14-dev  libFuzzer, ASan and UBSan runtimes for clang
 libcmocka-dev    unit-test framework
 scdoc            turns man/*.scd into man pages
+clang-format     checks the house style (make check)
 "
 
 missing=""
