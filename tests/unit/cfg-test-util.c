@@ -136,6 +136,14 @@ char *cfg_test_dump(const char *command_line)
 	return strbuf_take(&out);
 }
 
+void cfg_test_assert_dump(const char *command_line, const char *expected)
+{
+	char *dump = cfg_test_dump(command_line);
+
+	assert_string_equal(dump, expected);
+	smmu_free(dump);
+}
+
 void cfg_test_expect_error(const char *command_line, const char *expected)
 {
 	struct cfg_config cfg = {0};

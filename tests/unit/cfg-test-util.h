@@ -32,6 +32,9 @@ int cfg_test_parse(const char *command_line, struct cfg_config *cfg, struct cfg_
 /* Parses, asserts success without errors, returns the dump (free it). */
 char *cfg_test_dump(const char *command_line);
 
+/* Parses, asserts success, and asserts that the dump is `expected`. */
+void cfg_test_assert_dump(const char *command_line, const char *expected);
+
 /* Parses, asserts failure, and asserts that the first error's formatted
  * header ("FILE:LINE:COL: error: MESSAGE") starts with `expected`. */
 void cfg_test_expect_error(const char *command_line, const char *expected);

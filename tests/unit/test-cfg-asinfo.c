@@ -15,14 +15,6 @@
 
 static char dt_root[64];
 
-static void assert_dump(const char *input, const char *expected)
-{
-	char *dump = cfg_test_dump(input);
-
-	assert_string_equal(dump, expected);
-	smmu_free(dump);
-}
-
 static void write_file(const char *path, const void *bytes, size_t size)
 {
 	FILE *f = fopen(path, "wb");
@@ -92,11 +84,11 @@ static void test_syspage_file(void **state)
 				 "smbs0 0x80000000,64M\n"
 				 "\txhci   C0000000,0x100000  # trailing comment\n");
 	cfg_test_options()->syspage_path = "sys.txt";
-	assert_dump("allow s $asinfo_start{smbs0},$asinfo_length{smbs0},st "
-		    "allow x $asinfo_start{xhci},$asinfo_length{xhci} "
-		    "device pci:0:18.0 s device pci:0:21.0 x",
-		    "allow s 0x80000000,0x4000000,st\nallow x 0xc0000000,0x100000,st\n"
-		    "device pci:0:18.0 s\ndevice pci:0:21.0 x\n");
+	cfg_test_assert_dump("allow s $asinfo_start{smbs0},$asinfo_length{smbs0},st "
+			     "allow x $asinfo_start{xhci},$asinfo_length{xhci} "
+			     "device pci:0:18.0 s device pci:0:21.0 x",
+			     "allow s 0x80000000,0x4000000,st\nallow x 0xc0000000,0x100000,st\n"
+			     "device pci:0:18.0 s\ndevice pci:0:21.0 x\n");
 }
 
 /* $SMMUMAN_SYSPAGE names the syspage file when the options do not. */
@@ -105,8 +97,8 @@ static void test_syspage_from_environment(void **state)
 	(void)state;
 	cfg_test_file("env-sys.txt", "buf 1000,4K\n");
 	cfg_test_env("SMMUMAN_SYSPAGE", "env-sys.txt");
-	assert_dump("device pci:0:1.0 b allow b $asinfo_start{buf},$asinfo_length{buf}",
-		    "allow b 0x1000,0x1000,st\ndevice pci:0:1.0 b\n");
+	cfg_test_assert_dump("device pci:0:1.0 b allow b $asinfo_start{buf},$asinfo_length{buf}",
+			     "allow b 0x1000,0x1000,st\ndevice pci:0:1.0 b\n");
 }
 
 /* Mistakes in the syspage file are reported in that file's terms. */
@@ -168,10 +160,11 @@ static void test_unknown_name(void **state)
 static void test_devicetree_reserved_memory(void **state)
 {
 	(void)state;
-	assert_dump("device pci:0:1.0 r allow r $asinfo_start{ramoops},$asinfo_length{ramoops} "
-		    "allow r $asinfo_start{smbs0},$asinfo_length{smbs0}",
-		    "allow r 0xb0000000,0x100000,st\nallow r 0x100000000,0x200000,st\n"
-		    "device pci:0:1.0 r\n");
+	cfg_test_assert_dump(
+		"device pci:0:1.0 r allow r $asinfo_start{ramoops},$asinfo_length{ramoops} "
+		"allow r $asinfo_start{smbs0},$asinfo_length{smbs0}",
+		"allow r 0xb0000000,0x100000,st\nallow r 0x100000000,0x200000,st\n"
+		"device pci:0:1.0 r\n");
 	cfg_test_expect_error("debug $asinfo_start{dyn}",
 			      CL "21: error: no asinfo entry named 'dyn'");
 	cfg_test_expect_error("debug $asinfo_start{short}", CL "21: error: no asinfo entry named");
@@ -189,10 +182,10 @@ static void test_iomem(void **state)
 			       "fed90000-fed90fff : dmar0\n"
 			       "100000000-43fffffff : System RAM\n"
 			       "garbage line\n");
-	assert_dump(
+	cfg_test_assert_dump(
 		"device pci:0:1.0 k allow k $asinfo_start{Kernel code},$asinfo_length{Kernel code}",
 		"allow k 0x1000000,0x1000000,st\ndevice pci:0:1.0 k\n");
-	assert_dump("unit dmar0 $asinfo_start{dmar0}", "unit dmar0 0xfed90000\n");
+	cfg_test_assert_dump("unit dmar0 $asinfo_start{dmar0}", "unit dmar0 0xfed90000\n");
 	cfg_test_expect_error("debug $asinfo_start{System RAM}", CL
 			      "21: error: asinfo name 'System RAM' is ambiguous: the iomem iomem "
 			      "has it 2 times");
@@ -216,10 +209,10 @@ static void test_source_order(void **state)
 	cfg_test_file("iomem", "00001000-00001fff : ramoops\n00002000-00002fff : ramoops\n"
 			       "00003000-00003fff : onlyiomem\n");
 	cfg_test_file("sys.txt", "ramoops 0x5000,1\n");
-	assert_dump("unit a $asinfo_start{ramoops} unit b $asinfo_start{onlyiomem}",
-		    "unit a 0xb0000000\nunit b 0x3000\n");
+	cfg_test_assert_dump("unit a $asinfo_start{ramoops} unit b $asinfo_start{onlyiomem}",
+			     "unit a 0xb0000000\nunit b 0x3000\n");
 	cfg_test_options()->syspage_path = "sys.txt";
-	assert_dump("unit a $asinfo_start{ramoops}", "unit a 0x5000\n");
+	cfg_test_assert_dump("unit a $asinfo_start{ramoops}", "unit a 0x5000\n");
 }
 
 #define TEST(t) cmocka_unit_test_setup_teardown(t, make_devicetree, remove_devicetree)

@@ -10,22 +10,14 @@
 #include "cfg-test-util.h"
 #include "common/alloc.h"
 
-static void assert_dump(const char *input, const char *expected)
-{
-	char *dump = cfg_test_dump(input);
-
-	assert_string_equal(dump, expected);
-	smmu_free(dump);
-}
-
 /* An included file is read entirely at the @, then reading continues. */
 static void test_include_order(void **state)
 {
 	(void)state;
 	cfg_test_file("b.smmu", "smmu b\n");
-	assert_dump("smmu a @b.smmu", "smmu b\n");
-	assert_dump("smmu a @b.smmu smmu c", "smmu c\n");
-	assert_dump("@b.smmu smmu c @b.smmu", "smmu b\n");
+	cfg_test_assert_dump("smmu a @b.smmu", "smmu b\n");
+	cfg_test_assert_dump("smmu a @b.smmu smmu c", "smmu c\n");
+	cfg_test_assert_dump("@b.smmu smmu c @b.smmu", "smmu b\n");
 }
 
 /* Includes nest, inside files too, and an @ may follow options on a line. */
@@ -57,7 +49,7 @@ static void test_relative_paths(void **state)
 	cfg_test_file("conf/board/main.smmu", "@common.smmu\n@../site/site.smmu\n");
 	cfg_test_file("conf/board/common.smmu", "smmu vtd\n");
 	cfg_test_file("conf/board/../site/site.smmu", "debug 2\n");
-	assert_dump("@conf/board/main.smmu", "debug 2\nsmmu vtd\n");
+	cfg_test_assert_dump("@conf/board/main.smmu", "debug 2\nsmmu vtd\n");
 }
 
 /* A file that cannot be read is an error at the @ word. */
@@ -99,7 +91,7 @@ static void test_repeated_include_is_not_a_cycle(void **state)
 {
 	(void)state;
 	cfg_test_file("a.smmu", "foreground\n");
-	assert_dump("@a.smmu @a.smmu", "foreground\n");
+	cfg_test_assert_dump("@a.smmu @a.smmu", "foreground\n");
 }
 
 /* Sixteen nested files are fine; the seventeenth is an error naming the chain. */
@@ -122,7 +114,7 @@ static void test_depth_limit(void **state)
 		cfg_test_file(names[i], texts[i]);
 	}
 	cfg_test_file("d16.smmu", "debug 1\n");
-	assert_dump("@d1.smmu", "debug 1\n");
+	cfg_test_assert_dump("@d1.smmu", "debug 1\n");
 
 	cfg_test_reset(NULL);
 	for (int i = 0; i < 20; i++) {
@@ -140,7 +132,7 @@ static void test_include_ends_optional_arguments(void **state)
 {
 	(void)state;
 	cfg_test_file("x.smmu", "foreground\n");
-	assert_dump("smmu vtd @x.smmu", "foreground\nsmmu vtd\n");
+	cfg_test_assert_dump("smmu vtd @x.smmu", "foreground\nsmmu vtd\n");
 	cfg_test_expect_error("debug @x.smmu",
 			      "<command line>:1:6: error: missing argument: debug LEVEL");
 }

@@ -9,14 +9,6 @@
 
 #define CL "<command line>:1:"
 
-static void assert_dump(const char *input, const char *expected)
-{
-	char *dump = cfg_test_dump(input);
-
-	assert_string_equal(dump, expected);
-	smmu_free(dump);
-}
-
 /* Parses input that must be valid into *cfg. */
 static void parse_ok(const char *input, struct cfg_config *cfg)
 {
@@ -31,9 +23,9 @@ static void parse_ok(const char *input, struct cfg_config *cfg)
 static void test_debug(void **state)
 {
 	(void)state;
-	assert_dump("debug 1", "debug 1\n");
-	assert_dump("debug 2 debug 0", "debug 0\n");
-	assert_dump("", "");
+	cfg_test_assert_dump("debug 1", "debug 1\n");
+	cfg_test_assert_dump("debug 2 debug 0", "debug 0\n");
+	cfg_test_assert_dump("", "");
 	cfg_test_expect_error("debug 3", CL "7: error: debug level must be 0, 1 or 2");
 	cfg_test_expect_error("debug x", CL "7: error: debug level: expected a number");
 	cfg_test_expect_error("debug", CL "6: error: missing argument: debug LEVEL");
@@ -43,7 +35,7 @@ static void test_debug(void **state)
 static void test_foreground(void **state)
 {
 	(void)state;
-	assert_dump("foreground foreground", "foreground\n");
+	cfg_test_assert_dump("foreground foreground", "foreground\n");
 	cfg_test_expect_error("foreground yes", CL "12: error: unknown option 'yes'");
 }
 
@@ -51,8 +43,8 @@ static void test_foreground(void **state)
 static void test_safety(void **state)
 {
 	(void)state;
-	assert_dump("safety none", "safety none\n");
-	assert_dump("safety warn safety required", "safety required\n");
+	cfg_test_assert_dump("safety none", "safety none\n");
+	cfg_test_assert_dump("safety warn safety required", "safety required\n");
 	cfg_test_expect_error("safety maybe", CL "8: error: safety must be none, warn or required");
 }
 
@@ -62,11 +54,11 @@ static void test_smmu(void **state)
 	struct cfg_config cfg = {0};
 
 	(void)state;
-	assert_dump("smmu vtd", "smmu vtd\n");
-	assert_dump("smmu vtd require smmu smmu-armsmmu-safety.so",
-		    "smmu smmu-armsmmu-safety.so\n");
-	assert_dump("smmu rcar3 0xe67b0000,228,18,0x4f.0x20",
-		    "smmu rcar3 0xe67b0000,228,18,0x4f.0x20\n");
+	cfg_test_assert_dump("smmu vtd", "smmu vtd\n");
+	cfg_test_assert_dump("smmu vtd require smmu smmu-armsmmu-safety.so",
+			     "smmu smmu-armsmmu-safety.so\n");
+	cfg_test_assert_dump("smmu rcar3 0xe67b0000,228,18,0x4f.0x20",
+			     "smmu rcar3 0xe67b0000,228,18,0x4f.0x20\n");
 	parse_ok("debug 1\nsmmu vtd ignore", &cfg);
 	assert_string_equal(cfg.smmu.name, "vtd");
 	assert_string_equal(cfg.smmu.params, "ignore");
@@ -84,16 +76,18 @@ static void test_smmu(void **state)
 static void test_optional_argument_stops_at_keyword(void **state)
 {
 	(void)state;
-	assert_dump("smmu vtd debug 1", "debug 1\nsmmu vtd\n");
+	cfg_test_assert_dump("smmu vtd debug 1", "debug 1\nsmmu vtd\n");
 }
 
 /* platform NAME [PARAMS], socket PATH and libdir DIR: the last one wins. */
 static void test_service_settings(void **state)
 {
 	(void)state;
-	assert_dump("platform qtest /tmp/q.sock,/dev/shm/ram platform devmem", "platform devmem\n");
-	assert_dump("socket /tmp/a.sock socket /run/b.sock libdir /opt/lib libdir /usr/lib/smmuman",
-		    "socket /run/b.sock\nlibdir /usr/lib/smmuman\n");
+	cfg_test_assert_dump("platform qtest /tmp/q.sock,/dev/shm/ram platform devmem",
+			     "platform devmem\n");
+	cfg_test_assert_dump(
+		"socket /tmp/a.sock socket /run/b.sock libdir /opt/lib libdir /usr/lib/smmuman",
+		"socket /run/b.sock\nlibdir /usr/lib/smmuman\n");
 	cfg_test_expect_error(
 		"socket /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -104,8 +98,8 @@ static void test_service_settings(void **state)
 static void test_unit(void **state)
 {
 	(void)state;
-	assert_dump("unit dmar0 0xfed90000 unit mmu500 0x51400000,64,66,1,4:5:16,imx8",
-		    "unit dmar0 0xfed90000\nunit mmu500 0x51400000,64,66,1,4:5:16,imx8\n");
+	cfg_test_assert_dump("unit dmar0 0xfed90000 unit mmu500 0x51400000,64,66,1,4:5:16,imx8",
+			     "unit dmar0 0xfed90000\nunit mmu500 0x51400000,64,66,1,4:5:16,imx8\n");
 	cfg_test_expect_error("unit a 1 unit a 2", CL "15: error: unit 'a' is already declared at "
 						      "<command line>:1");
 	cfg_test_expect_error("unit a", CL "7: error: missing argument: unit NAME PARAMS");
@@ -148,8 +142,8 @@ static void test_device_pci(void **state)
 static void test_device_mem(void **state)
 {
 	(void)state;
-	assert_dump("device mem:E6EF0000 device mem:0x1000,4K device mem:0x1000",
-		    "device mem:0xe6ef0000\ndevice mem:0x1000,0x1000\n");
+	cfg_test_assert_dump("device mem:E6EF0000 device mem:0x1000,4K device mem:0x1000",
+			     "device mem:0xe6ef0000\ndevice mem:0x1000,0x1000\n");
 	cfg_test_expect_error("device mem:", CL "12: error: device address: empty number");
 	cfg_test_expect_error("device mem:1000,0", CL "17: error: length must not be zero");
 	cfg_test_expect_error("device mem:1000,4K device mem:1000,8K",
@@ -181,7 +175,8 @@ static void test_device_undefined_allow_set(void **state)
 	cfg_test_expect_error("device pci:0:18.0 smbs0",
 			      CL "19: error: no 'allow smbs0 ...' option defines this set");
 	/* Defined later in reading order is fine. */
-	assert_dump("device pci:0:18.0 x allow x 0,1", "allow x 0x0,0x1,st\ndevice pci:0:18.0 x\n");
+	cfg_test_assert_dump("device pci:0:18.0 x allow x 0,1",
+			     "allow x 0x0,0x1,st\ndevice pci:0:18.0 x\n");
 }
 
 /* use UNIT [PARAM] and reserved START,LEN apply to the current device. */
@@ -221,8 +216,8 @@ static void test_ranges(void **state)
 			      CL "32: error: length must not be zero");
 	cfg_test_expect_error("device pci:0:1.0 reserved ffffffffffffffff,2",
 			      CL "44: error: range goes past the end");
-	assert_dump("device pci:0:1.0 reserved ffffffffffffffff,1",
-		    "device pci:0:1.0\nreserved 0xffffffffffffffff,0x1\n");
+	cfg_test_assert_dump("device pci:0:1.0 reserved ffffffffffffffff,1",
+			     "device pci:0:1.0\nreserved 0xffffffffffffffff,0x1\n");
 	cfg_test_expect_error("device pci:0:1.0 reserved 1000,4K,st",
 			      CL "34: error: too many ','-separated fields");
 }
@@ -233,8 +228,8 @@ static void test_allow(void **state)
 	struct cfg_config cfg = {0};
 
 	(void)state;
-	assert_dump("allow foo 4K,1k device pci:0:1.0 foo",
-		    "allow foo 0x1000,0x400,st\ndevice pci:0:1.0 foo\n");
+	cfg_test_assert_dump("allow foo 4K,1k device pci:0:1.0 foo",
+			     "allow foo 0x1000,0x400,st\ndevice pci:0:1.0 foo\n");
 	parse_ok("allow a 4000,4096,s allow a 10000,4K,t allow b 0,1,ts device pci:0:1.0 a "
 		 "device pci:0:1.0 b",
 		 &cfg);
@@ -277,11 +272,11 @@ static void test_allow_unused_warns(void **state)
 static void test_permit(void **state)
 {
 	(void)state;
-	assert_dump("permit attach:target uid:1000,group:video permit attach uid:1000",
-		    "permit attach uid:1000\npermit target uid:1000\n"
-		    "permit attach group:video\npermit target group:video\n");
-	assert_dump("permit target gid:27,user:qvm",
-		    "permit target gid:27\npermit target user:qvm\n");
+	cfg_test_assert_dump("permit attach:target uid:1000,group:video permit attach uid:1000",
+			     "permit attach uid:1000\npermit target uid:1000\n"
+			     "permit attach group:video\npermit target group:video\n");
+	cfg_test_assert_dump("permit target gid:27,user:qvm",
+			     "permit target gid:27\npermit target user:qvm\n");
 	cfg_test_expect_error("permit steal uid:0", CL "8: error: unknown ability");
 	cfg_test_expect_error("permit attach pid:1", CL "15: error: expected uid:N, gid:N");
 	cfg_test_expect_error("permit attach uid:x", CL "19: error: id: expected a number");

@@ -8,14 +8,6 @@
 #include "common/alloc.h"
 #include "common/limits.h"
 
-static void assert_dump(const char *input, const char *expected)
-{
-	char *dump = cfg_test_dump(input);
-
-	assert_string_equal(dump, expected);
-	smmu_free(dump);
-}
-
 /* '#' starts a comment that runs to the end of the line, anywhere. */
 static void test_comments(void **state)
 {
@@ -24,7 +16,7 @@ static void test_comments(void **state)
 				"debug 1 # after an option\n"
 				"#debug 2\n"
 				"   # indented\n");
-	assert_dump("@c.smmu", "debug 1\n");
+	cfg_test_assert_dump("@c.smmu", "debug 1\n");
 }
 
 /* Blank lines and whitespace-only lines are ignored; tabs separate words. */
@@ -32,15 +24,15 @@ static void test_blank_lines_and_tabs(void **state)
 {
 	(void)state;
 	cfg_test_file("c.smmu", "\n\n  \t \ndebug\t2\n\n");
-	assert_dump("@c.smmu", "debug 2\n");
+	cfg_test_assert_dump("@c.smmu", "debug 2\n");
 }
 
 /* Several options may share a line. */
 static void test_several_options_per_line(void **state)
 {
 	(void)state;
-	assert_dump("debug 1 foreground smmu vtd require",
-		    "debug 1\nforeground\nsmmu vtd require\n");
+	cfg_test_assert_dump("debug 1 foreground smmu vtd require",
+			     "debug 1\nforeground\nsmmu vtd require\n");
 }
 
 /* An option's arguments must be on its own line. */
@@ -56,7 +48,7 @@ static void test_crlf(void **state)
 {
 	(void)state;
 	cfg_test_file("c.smmu", "debug 1\r\nsmmu vtd\r\n");
-	assert_dump("@c.smmu", "debug 1\nsmmu vtd\n");
+	cfg_test_assert_dump("@c.smmu", "debug 1\nsmmu vtd\n");
 }
 
 /* A control character is an error at its column. */
@@ -119,9 +111,9 @@ static void test_env_substitution(void **state)
 	cfg_test_env("LEVEL", "2");
 	cfg_test_env("TWO_OPTIONS", "smmu vtd   foreground");
 	cfg_test_env("EMPTY", "");
-	assert_dump("debug $env{LEVEL} $env{TWO_OPTIONS}$env{EMPTY}",
-		    "debug 2\nforeground\nsmmu vtd\n");
-	assert_dump("smmu v$env{LEVEL}x", "smmu v2x\n");
+	cfg_test_assert_dump("debug $env{LEVEL} $env{TWO_OPTIONS}$env{EMPTY}",
+			     "debug 2\nforeground\nsmmu vtd\n");
+	cfg_test_assert_dump("smmu v$env{LEVEL}x", "smmu v2x\n");
 }
 
 /* An unset variable is an error at the name. */
@@ -137,7 +129,7 @@ static void test_substitution_in_comment_ignored(void **state)
 {
 	(void)state;
 	cfg_test_file("c.smmu", "debug 1 # $env{NOPE} $bogus\n");
-	assert_dump("@c.smmu", "debug 1\n");
+	cfg_test_assert_dump("@c.smmu", "debug 1\n");
 }
 
 /* Malformed substitutions, each at its column. */
@@ -188,7 +180,7 @@ static void test_substitution_can_include(void **state)
 	(void)state;
 	cfg_test_file("/etc/site.smmu", "smmu vtd\n");
 	cfg_test_env("SITE", "@/etc/site.smmu");
-	assert_dump("$env{SITE} debug 1", "debug 1\nsmmu vtd\n");
+	cfg_test_assert_dump("$env{SITE} debug 1", "debug 1\nsmmu vtd\n");
 }
 
 /* Diagnostics read FILE:LINE:COL, then the line, then a caret under the
