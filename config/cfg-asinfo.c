@@ -253,7 +253,8 @@ static int load_syspage(struct cfg_asinfo *asinfo, struct cfg_asinfo_source *sou
 	return result;
 }
 
-/* Reads a device-tree property of one or more big-endian 32-bit cells. */
+/* Reads the first max_cells big-endian 32-bit cells of a device-tree
+ * property; a longer property (a reg with several entries) is cut there. */
 static int read_cells(const char *path, uint32_t *cells, size_t max_cells, size_t *ret_count)
 {
 	unsigned char bytes[64];
@@ -263,9 +264,9 @@ static int read_cells(const char *path, uint32_t *cells, size_t max_cells, size_
 	if (!f) {
 		return -errno;
 	}
-	n = fread(bytes, 1, sizeof(bytes), f);
+	n = fread(bytes, 1, max_cells * 4 < sizeof(bytes) ? max_cells * 4 : sizeof(bytes), f);
 	fclose(f);
-	if (n % 4 != 0 || n / 4 > max_cells) {
+	if (n % 4 != 0) {
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n / 4; i++) {

@@ -84,17 +84,6 @@ void cfg_error(struct cfg_parser *p, const struct cfg_line *line, size_t offset,
 	va_end(ap);
 }
 
-void cfg_warning(struct cfg_parser *p, const struct cfg_line *line, size_t offset, const char *fmt,
-		 ...)
-{
-	struct cfg_loc loc = cfg_line_loc(line, offset);
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(p, CFG_SEVERITY_WARNING, loc.file, loc.line, loc.col, line->raw, fmt, ap);
-	va_end(ap);
-}
-
 void cfg_error_loc(struct cfg_parser *p, const struct cfg_loc *loc, const char *fmt, ...)
 {
 	va_list ap;

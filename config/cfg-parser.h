@@ -79,8 +79,6 @@ struct cfg_word {
 /* Reports an error at byte `offset` of line->text. */
 void cfg_error(struct cfg_parser *p, const struct cfg_line *line, size_t offset, const char *fmt,
 	       ...) SMMU_PRINTF(4, 5);
-void cfg_warning(struct cfg_parser *p, const struct cfg_line *line, size_t offset, const char *fmt,
-		 ...) SMMU_PRINTF(4, 5);
 /* Reports an error at a recorded location. */
 void cfg_error_loc(struct cfg_parser *p, const struct cfg_loc *loc, const char *fmt, ...)
 	SMMU_PRINTF(3, 4);
