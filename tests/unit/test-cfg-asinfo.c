@@ -62,6 +62,11 @@ static int make_devicetree(void **state)
 	write_node("twice@10000", twice, sizeof(twice));
 	write_node("twice@20000", twice, sizeof(twice));
 	write_node("short@0", two, sizeof(two)); /* reg too short: skipped */
+	/* Five entries: the first one counts. */
+	unsigned char multi[5 * 16] = {0};
+	multi[3] = 0x7;
+	multi[13] = 0x30;
+	write_node("multi@700000000", multi, sizeof(multi));
 	cfg_test_options()->devicetree_root = dt_root;
 	return 0;
 }
@@ -165,6 +170,8 @@ static void test_devicetree_reserved_memory(void **state)
 		"allow r $asinfo_start{smbs0},$asinfo_length{smbs0}",
 		"allow r 0xb0000000,0x100000,st\nallow r 0x100000000,0x200000,st\n"
 		"device pci:0:1.0 r\n");
+	cfg_test_assert_dump("unit m $asinfo_start{multi},$asinfo_length{multi}",
+			     "unit m 0x700000000,0x300000\n");
 	cfg_test_expect_error("debug $asinfo_start{dyn}",
 			      CL "21: error: no asinfo entry named 'dyn'");
 	cfg_test_expect_error("debug $asinfo_start{short}", CL "21: error: no asinfo entry named");
