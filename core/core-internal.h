@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private to core/: the structures behind struct core and the helpers its
+ * files share.
+ *
+ *   core.c          creation from the configuration, units, devices
+ *   core-object.c   objects, device membership, mappings
+ *   core-client.c   clients, fault queues and notification
+ *
+ * Ownership: struct core owns every unit, device, object and client, in
+ * arrays of pointers (pointers stay valid when the arrays grow).
+ */
+#ifndef SMMU_CORE_CORE_INTERNAL_H
+#define SMMU_CORE_CORE_INTERNAL_H
+
+#include "core/core.h"
+#include "core/mapping-set.h"
+
+struct core_unit {
+	char *name;
+	struct smmu_backend_unit *bunit;
+};
+
+/*
+ * A device's state: in the startup state (object NULL) it is attached to
+ * its startup domain, or blocked when it has neither startup mappings nor
+ * reserved regions; in an object it is attached to the object's domain for
+ * its unit.
+ */
+struct core_device {
+	union smmu_devid devid;
+	struct core_unit *unit;
+	struct smmu_backend_device *bdev;
+	uint64_t fault_key;
+	struct core_object *object;
+	struct core_client *owner;	  /* NULL in the startup state */
+	struct core_mapping_set startup;  /* allow ranges and reserved regions */
+	struct core_mapping_set reserved; /* reserved regions alone */
+	struct smmu_backend_domain *startup_domain;
+};
+
+/* A reserved region mapped in a domain, counted per device that needs it. */
+struct core_reserved_use {
+	struct core_mapping mapping;
+	size_t users;
+};
+
+struct core_domain {
+	struct core_unit *unit;
+	struct smmu_backend_domain *bdomain;
+	size_t device_count;
+	struct core_reserved_use *reserved;
+	size_t reserved_count;
+};
+
+struct core_object {
+	uint32_t id;
+	struct core_client *owner;
+	unsigned flags;			  /* enum smmu_obj_create_flags */
+	struct core_mapping_set mappings; /* the client's mappings */
+	struct core_domain **domains;	  /* one per unit with a device here */
+	size_t domain_count;
+	size_t device_count;
+};
+
+struct core_client {
+	uint32_t id;
+	pid_t pid;
+	uid_t uid;
+	unsigned abilities;
+	bool listener; /* has called smmu_xfer_notify(): receives faults */
+	bool armed;    /* notification armed (one-shot) */
+	struct smmu_status queue[CORE_FAULT_QUEUE_LENGTH];
+	unsigned queue_head;
+	unsigned queue_count;
+};
+
+struct core {
+	const struct smmu_backend *backend;
+	struct smmu_backend_host host;
+	struct core_hooks hooks;
+	bool backend_ready;
+
+	struct core_unit **units;
+	size_t unit_count;
+	struct core_device **devices;
+	size_t device_count;
+	struct core_object **objects;
+	size_t object_count;
+	struct core_client **clients;
+	size_t client_count;
+
+	uint32_t next_object_id;
+	uint32_t next_client_id;
+};
+
+/* Appends a pointer to an array of pointers; 0 or -ENOMEM. */
+int core_ptr_push(void ***items, size_t *count, void *item);
+/* Removes the pointer at `index`, keeping the order. */
+void core_ptr_remove(void **items, size_t *count, size_t index);
+
+#define core_log(core, priority, ...) \
+	((core)->hooks.log ? (core)->hooks.log((core)->hooks.ctx, priority, __VA_ARGS__) : (void)0)
+
+/* Whether `devid` (possibly with SMMU_PCI_FIELD_ANY) names `device`. */
+bool core_devid_matches(const union smmu_devid *pattern, const union smmu_devid *device);
+
+/* Finds the device or binds it on demand to the first unit that controls
+ * it.  Returns 0 and *ret_device, -ENOENT, -ENOMEM. */
+int core_device_get(struct core *core, const union smmu_devid *devid,
+		    struct core_device **ret_device);
+/* Puts a device back in its startup state (attached to its startup domain,
+ * or blocked). */
+int core_device_to_startup(struct core *core, struct core_device *device);
+
+/* Removes a device from its object: back to the startup state first, then
+ * the object's domain lets go of it. */
+int core_object_remove_device(struct core *core, struct core_device *device);
+/* Destroys an object with everything in it. */
+void core_object_free(struct core *core, struct core_object *object);
+
+/* The host fault callback's work: queue a record for every listener. */
+void core_fault_deliver(struct core *core, const struct smmu_status *status);
+
+#endif
