@@ -265,10 +265,23 @@ static int fake_fault_fd(struct smmu_backend_unit *unit)
 	return -1;
 }
 
-const struct smmu_backend fake_backend = {
-	.abi_version = SMMU_BACKEND_ABI_VERSION,
+/* Built as a shared module, the same code becomes a support library with
+ * the descriptor exported under its ABI name; the defines also make
+ * broken variants for the loader's tests. */
+#ifndef FAKE_SYMBOL
+#define FAKE_SYMBOL fake_backend
+#endif
+#ifndef FAKE_NAME
+#define FAKE_NAME "fake"
+#endif
+#ifndef FAKE_ABI_VERSION
+#define FAKE_ABI_VERSION SMMU_BACKEND_ABI_VERSION
+#endif
+
+__attribute__((visibility("default"))) const struct smmu_backend FAKE_SYMBOL = {
+	.abi_version = FAKE_ABI_VERSION,
 	.size = sizeof(struct smmu_backend),
-	.name = "fake",
+	.name = FAKE_NAME,
 	.init = fake_init,
 	.fini = fake_fini,
 	.unit_create = fake_unit_create,

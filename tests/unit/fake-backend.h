@@ -9,7 +9,11 @@
 
 #include "core/backend.h"
 
+#ifndef FAKE_SYMBOL
 extern const struct smmu_backend fake_backend;
+#else
+extern const struct smmu_backend FAKE_SYMBOL;
+#endif
 
 /* Forgets everything (between tests). */
 void fake_reset(void);

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "server/backend-load.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/strbuf.h"
+
+/* Tries one file.  -ENOENT: not there; -EPROTO: there but unusable. */
+static int try_load(const char *path, struct srv_backend_library *ret, struct strbuf *why)
+{
+	const struct smmu_backend *backend;
+	void *handle;
+
+	if (access(path, F_OK) < 0) {
+		strbuf_printf(why, "%s: not found; ", path);
+		return -ENOENT;
+	}
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		strbuf_printf(why, "%s: cannot load: %s; ", path, dlerror());
+		return -EPROTO;
+	}
+	backend = dlsym(handle, "smmu_backend");
+	if (!backend) {
+		strbuf_printf(why, "%s: exports no smmu_backend; ", path);
+	} else if (backend->abi_version != SMMU_BACKEND_ABI_VERSION ||
+		   backend->size != sizeof(*backend)) {
+		strbuf_printf(why,
+			      "%s: built for backend ABI %u (size %u), this service needs %u "
+			      "(size %zu); ",
+			      path, backend->abi_version, backend->size, SMMU_BACKEND_ABI_VERSION,
+			      sizeof(*backend));
+		backend = NULL;
+	}
+	if (!backend) {
+		dlclose(handle);
+		return -EPROTO;
+	}
+	ret->path = smmu_strdup(path);
+	if (!ret->path) {
+		dlclose(handle);
+		return -ENOMEM;
+	}
+	ret->handle = handle;
+	ret->backend = backend;
+	return 0;
+}
+
+static char *library_path(const char *libdir, const char *file)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	if (strchr(file, '/')) {
+		strbuf_puts(&path, file);
+	} else {
+		strbuf_printf(&path, "%s/%s", libdir, file);
+	}
+	return strbuf_take(&path);
+}
+
+int srv_backend_load(const char *libdir, const char *type, bool safety_variant,
+		     struct srv_backend_library *ret, struct strbuf *why)
+{
+	size_t len = strlen(type);
+	char *candidates[2] = {NULL, NULL};
+	struct strbuf file = STRBUF_INIT;
+	int result = -ENOENT;
+	size_t count = 0;
+
+	*ret = (struct srv_backend_library){0};
+	if (len > 3 && strcmp(type + len - 3, ".so") == 0) {
+		/* Named exactly: only this file, whatever the variant. */
+		candidates[count++] = library_path(libdir, type);
+	} else {
+		if (safety_variant) {
+			strbuf_printf(&file, "smmu-%s-safety.so", type);
+			candidates[count++] = library_path(libdir, strbuf_str(&file));
+			strbuf_reset(&file);
+		}
+		strbuf_printf(&file, "smmu-%s.so", type);
+		candidates[count++] = library_path(libdir, strbuf_str(&file));
+	}
+	for (size_t i = 0; i < count; i++) {
+		int r = candidates[i] ? try_load(candidates[i], ret, why) : -ENOMEM;
+
+		if (r == 0 || r == -ENOMEM) {
+			result = r;
+			break;
+		}
+		/* A file that exists but is broken is worse than a missing one. */
+		if (r == -EPROTO) {
+			result = r;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		smmu_free(candidates[i]);
+	}
+	strbuf_fini(&file);
+	return result;
+}
+
+void srv_backend_unload(struct srv_backend_library *library)
+{
+	if (library->handle) {
+		dlclose(library->handle);
+	}
+	smmu_free(library->path);
+	*library = (struct srv_backend_library){0};
+}
