@@ -8,8 +8,18 @@
  * Every message starts with struct proto_header.  A request of type T is
  * answered by one reply of type T | PROTO_REPLY with the same seq, whose
  * body starts with struct proto_reply (result 0 or -errno).  The service
- * may also send PROTO_EVENT_FAULTS (seq 0) to a client whose notification
- * is armed.
+ * never sends anything unasked.
+ *
+ * Fault notification (decided, to be implemented by server/ and lib/):
+ * PROTO_HELLO carries, as SCM_RIGHTS ancillary data, an eventfd the
+ * library created.  When a fault reaches a client whose notification is
+ * armed, the service writes 1 to that eventfd and nothing else, so the
+ * service never signals a pid that may have been reused and never needs
+ * to know the client's threads.  The library turns the eventfd into the
+ * sigevent: smmu_xfer_fd() returns it (SIGEV_NONE users poll it); for
+ * SIGEV_SIGNAL and SIGEV_THREAD a library thread waits on it and raises
+ * the signal in its own process or calls the function.  The server closes
+ * any descriptor that arrives with another message type.
  *
  * Decoding is validation (STYLE.md 4): magic, version and size before any
  * field; then the exact body size for the type, reserved fields zero and
