@@ -56,8 +56,7 @@ enum proto_type {
 	PROTO_PROBE = 10,
 	PROTO_TYPE_COUNT,
 
-	PROTO_EVENT_FAULTS = 0x4000, /* service -> client: records are waiting */
-	PROTO_REPLY = 0x8000,	     /* or'ed into the request type */
+	PROTO_REPLY = 0x8000, /* or'ed into the request type */
 };
 
 struct proto_header {
