@@ -33,4 +33,35 @@
 #define SMMU_ASINFO_MAX_ENTRIES 65536
 #define SMMU_ASINFO_MAX_NAME 255
 
+/* An ACPI table the firmware layer will decode.  The DMAR of a 4-socket
+ * server is a few hundred bytes and an IORT a few KiB; 1 MiB bounds what a
+ * corrupt length field or a wrong --dmar file can make us walk. */
+#define SMMU_FW_ACPI_MAX_TABLE_SIZE (1u << 20)
+
+/* Remapping structures of one DMAR, all types together (unknown ones too).
+ * A large server has one DRHD per root-complex stack plus a few RMRR, ATSR
+ * and RHSA entries, well under 100; 4096 bounds the decoded arrays. */
+#define SMMU_FW_DMAR_MAX_STRUCTURES 4096
+
+/* DRHD units of one DMAR.  8 sockets with up to 12 IIO stacks each is under
+ * 100 remapping units; 256 leaves room and bounds per-unit state in the
+ * VT-d backend. */
+#define SMMU_FW_DMAR_MAX_UNITS 256
+
+/* Device scopes of one DMAR, over all structures.  Servers list every root
+ * port, IOAPIC and HPET (the largest fixture has under 30); 16384 is far
+ * beyond any real table and bounds the scope array to about 1 MiB. */
+#define SMMU_FW_DMAR_MAX_SCOPES 16384
+
+/* (device, function) pairs in one device-scope path, i.e. bridges walked
+ * from the start bus plus the device itself.  Real tables use 1 or 2 (root
+ * port, then the device behind it); a PCIe hierarchy 16 bridges deep does not
+ * exist in practice, and the bound keeps each decoded scope fixed-size. */
+#define SMMU_FW_DMAR_MAX_PATH 16
+
+/* An ACPI namespace object name in an ANDD structure, e.g. "\_SB.PCI0.I2C0".
+ * Names are 4-character segments; 128 bytes is 25 levels, deeper than any
+ * namespace firmware builds. */
+#define SMMU_FW_ACPI_MAX_NAME 128
+
 #endif
