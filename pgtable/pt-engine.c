@@ -441,14 +441,18 @@ static inline void pt_unmap_note(struct pt_unmap_op *op, uint64_t start, uint64_
 	op->have_run = true;
 }
 
-/* Tables a split needs to keep everything of the leaf holding addr except what lies below it. */
-static size_t pt_split_count(const struct pt_space *s, uint64_t addr)
+/*
+ * Tables a split needs to keep everything of the leaf holding addr except what lies below it.
+ * *ret_level is the level of the table where the walk stopped.
+ */
+static size_t pt_split_count(const struct pt_space *s, uint64_t addr, unsigned *ret_level)
 {
 	const uint64_t *table = s->root;
 
 	for (unsigned l = s->top;; l--) {
 		uint64_t pte = pt_load(table + pt_index(s, l, addr));
 
+		*ret_level = l;
 		if (!pt_present(s, pte)) {
 			return 0;
 		}
@@ -636,10 +640,15 @@ int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_gather *
 	}
 
 	struct pt_unmap_op op = {.s = s, .gather = gather};
-	size_t need = pt_split_count(s, iova);
+	unsigned level;
+	size_t need = pt_split_count(s, iova, &level);
 
-	if (last < s->iova_last) {
-		need += pt_split_count(s, last + 1);
+	/* When the walk reached a table of smallest pages that also holds last + 1, no block
+	 * can straddle the end: skip the second walk. */
+	if (last < s->iova_last &&
+	    (level != 0 || s->top == 0 ||
+	     (iova >> s->g.level[1].shift) != ((last + 1) >> s->g.level[1].shift))) {
+		need += pt_split_count(s, last + 1, &level);
 	}
 	if (need) {
 		r = pt_prealloc_fill(s, &op.pre, need);

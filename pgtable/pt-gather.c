@@ -15,7 +15,14 @@
 /** pt_gather_init() - an empty gather. */
 void pt_gather_init(struct pt_gather *g)
 {
-	memset(g, 0, sizeof(*g));
+	/* Ranges past range_count are never read: leave them (this runs once per unmap). */
+	g->range_count = 0;
+	g->coarse = false;
+	g->tables_freed = false;
+	g->space = NULL;
+	g->parked_cpu = NULL;
+	g->parked_pa = 0;
+	g->parked_count = 0;
 }
 
 /* Whether [start, last] overlaps r or touches it on either side. */
