@@ -20,25 +20,25 @@
 #include "pgtable/pt-internal.h"
 
 /* Descriptor type, bits[1:0] (D8.3): 0b11 table (levels 0-2) or page (level 3), 0b01 block. */
-#define LPAE_DESC_VALID PT_BIT(0)
-#define LPAE_DESC_TYPE PT_GENMASK(1, 0)
+#define LPAE_DESC_VALID BIT(0)
+#define LPAE_DESC_TYPE GENMASK(1, 0)
 #define LPAE_DESC_TABLE 0x3ull
 #define LPAE_DESC_PAGE 0x3ull
 #define LPAE_DESC_BLOCK 0x1ull
 
 /* Block and page descriptors, lower attributes common to both stages (D8.3, D8.5). */
-#define LPAE_SH PT_GENMASK(9, 8) /* Shareability */
-#define LPAE_SH_OS 2ull		 /* outer shareable */
-#define LPAE_SH_IS 3ull		 /* inner shareable */
-#define LPAE_AF PT_BIT(10)	 /* Access Flag: clear would fault on first access */
+#define LPAE_SH GENMASK(9, 8) /* Shareability */
+#define LPAE_SH_OS 2ull	      /* outer shareable */
+#define LPAE_SH_IS 3ull	      /* inner shareable */
+#define LPAE_AF BIT(10)	      /* Access Flag: clear would fault on first access */
 
 /* Stage 1 block and page descriptors (D8.3, D8.4, D8.5). */
-#define LPAE_S1_ATTRINDX PT_GENMASK(4, 2) /* index into MAIR */
-#define LPAE_S1_AP1 PT_BIT(6)		  /* AP[1]: unprivileged (EL0) access allowed */
-#define LPAE_S1_AP2 PT_BIT(7)		  /* AP[2]: read-only */
-#define LPAE_S1_NG PT_BIT(11)		  /* not global: TLB entries are tagged by ASID */
-#define LPAE_S1_PXN PT_BIT(53)		  /* privileged execute-never */
-#define LPAE_S1_UXN PT_BIT(54)		  /* unprivileged execute-never */
+#define LPAE_S1_ATTRINDX GENMASK(4, 2) /* index into MAIR */
+#define LPAE_S1_AP1 BIT(6)	       /* AP[1]: unprivileged (EL0) access allowed */
+#define LPAE_S1_AP2 BIT(7)	       /* AP[2]: read-only */
+#define LPAE_S1_NG BIT(11)	       /* not global: TLB entries are tagged by ASID */
+#define LPAE_S1_PXN BIT(53)	       /* privileged execute-never */
+#define LPAE_S1_UXN BIT(54)	       /* unprivileged execute-never */
 
 /* AttrIndx values; PT_LPAE_MAIR holds the matching MAIR bytes. */
 #define LPAE_MAIR_IDX_WB 0ull	  /* 0xff: normal, write-back read/write-allocate */
@@ -46,15 +46,15 @@
 #define LPAE_MAIR_IDX_DEVICE 2ull /* 0x04: Device-nGnRE */
 
 /* Stage 2 block and page descriptors (D8.3, D8.4, D8.5). */
-#define LPAE_S2_MEMATTR PT_GENMASK(5, 2) /* MemAttr[3:0], without FEAT_S2FWB */
+#define LPAE_S2_MEMATTR GENMASK(5, 2) /* MemAttr[3:0], without FEAT_S2FWB */
 #define LPAE_S2_MEMATTR_DEVICE_NGNRE 0x1ull
 #define LPAE_S2_MEMATTR_NC 0x5ull /* outer and inner non-cacheable */
 #define LPAE_S2_MEMATTR_WB 0xfull /* outer and inner write-back */
-#define LPAE_S2_S2AP_R PT_BIT(6)  /* S2AP[0]: read */
-#define LPAE_S2_S2AP_W PT_BIT(7)  /* S2AP[1]: write */
+#define LPAE_S2_S2AP_R BIT(6)	  /* S2AP[0]: read */
+#define LPAE_S2_S2AP_W BIT(7)	  /* S2AP[1]: write */
 /* XN[1] (bit 54).  With FEAT_XNX, XN[1:0] = 0b10 forbids execution at EL1 and EL0 alike, so
  * bit 53 stays clear (0b11 would allow EL1); without FEAT_XNX bit 53 is reserved, zero. */
-#define LPAE_S2_XN PT_BIT(54)
+#define LPAE_S2_XN BIT(54)
 
 /* Output address bits of descriptors, 47:granule (D8.3; 52-bit layouts not supported). */
 #define LPAE_OA_HI 47
@@ -90,19 +90,19 @@ static int lpae_init(const struct pt_cfg *cfg, bool stage2, struct pt_geom *g)
 	/* Block sizes without 52-bit support (D8.3): 4K granule level 1 (1 GiB) and level 2
 	 * (2 MiB); 16K level 2 (32 MiB); 64K level 2 (512 MiB).  In our numbering, level 3 is
 	 * 0, so ARM level 2 is 1 and ARM level 1 is 2. */
-	uint64_t sizes = PT_BIT(gr);
+	uint64_t sizes = BIT(gr);
 
 	if (n > 1) {
-		sizes |= PT_BIT(gr + bits);
+		sizes |= BIT(gr + bits);
 	}
 	if (gr == 12 && n > 2) {
-		sizes |= PT_BIT(gr + 2 * bits);
+		sizes |= BIT(gr + 2 * bits);
 	}
 	uint64_t want = cfg->pgsize_bitmap ? cfg->pgsize_bitmap : sizes;
 
 	/* The granule is required, and a block must be splittable into the next size down. */
-	if ((want & ~sizes) || !(want & PT_BIT(gr)) ||
-	    ((want & PT_BIT(gr + 2 * bits)) && !(want & PT_BIT(gr + bits)))) {
+	if ((want & ~sizes) || !(want & BIT(gr)) ||
+	    ((want & BIT(gr + 2 * bits)) && !(want & BIT(gr + bits)))) {
 		return -EINVAL;
 	}
 
@@ -113,7 +113,7 @@ static int lpae_init(const struct pt_cfg *cfg, bool stage2, struct pt_geom *g)
 		.present_mask = LPAE_DESC_VALID,
 		.type_mask = LPAE_DESC_TYPE,
 		.table_pte = LPAE_DESC_TABLE,
-		.oa_mask = PT_GENMASK(cfg->oas - 1 < LPAE_OA_HI ? cfg->oas - 1 : LPAE_OA_HI, gr),
+		.oa_mask = GENMASK(cfg->oas - 1 < LPAE_OA_HI ? cfg->oas - 1 : LPAE_OA_HI, gr),
 		.table_size = (size_t)1 << gr,
 		/* A short start table still takes a granule, aligned to it. */
 		.root_size = root_size > ((size_t)1 << gr) ? root_size : (size_t)1 << gr,
@@ -126,7 +126,7 @@ static int lpae_init(const struct pt_cfg *cfg, bool stage2, struct pt_geom *g)
 
 		lv->shift = (uint8_t)(gr + bits * l);
 		lv->index_bits = (uint8_t)(l == n - 1 ? top_bits : bits);
-		lv->leaf_ok = (want & PT_BIT(lv->shift)) != 0;
+		lv->leaf_ok = (want & BIT(lv->shift)) != 0;
 		lv->leaf_type = l == 0 ? LPAE_DESC_PAGE : LPAE_DESC_BLOCK;
 	}
 	return 0;
@@ -179,13 +179,13 @@ static int lpae_s1_encode_prot(const struct pt_cfg *cfg, unsigned prot, uint64_t
 		attrs |= LPAE_S1_PXN | LPAE_S1_UXN;
 	}
 	if (prot & PT_PROT_MMIO) {
-		attrs |= pt_field_prep(LPAE_S1_ATTRINDX, LPAE_MAIR_IDX_DEVICE);
+		attrs |= FIELD_PREP(LPAE_S1_ATTRINDX, LPAE_MAIR_IDX_DEVICE);
 	} else if (prot & PT_PROT_NOCACHE) {
-		attrs |= pt_field_prep(LPAE_S1_ATTRINDX, LPAE_MAIR_IDX_NC) |
-			 pt_field_prep(LPAE_SH, LPAE_SH_OS);
+		attrs |= FIELD_PREP(LPAE_S1_ATTRINDX, LPAE_MAIR_IDX_NC) |
+			 FIELD_PREP(LPAE_SH, LPAE_SH_OS);
 	} else {
-		attrs |= pt_field_prep(LPAE_S1_ATTRINDX, LPAE_MAIR_IDX_WB) |
-			 pt_field_prep(LPAE_SH, LPAE_SH_IS);
+		attrs |= FIELD_PREP(LPAE_S1_ATTRINDX, LPAE_MAIR_IDX_WB) |
+			 FIELD_PREP(LPAE_SH, LPAE_SH_IS);
 	}
 	*ret_attrs = attrs;
 	return 0;
@@ -194,7 +194,7 @@ static int lpae_s1_encode_prot(const struct pt_cfg *cfg, unsigned prot, uint64_t
 static unsigned lpae_s1_decode_prot(const struct pt_cfg *cfg, uint64_t pte)
 {
 	unsigned prot = PT_PROT_READ;
-	uint64_t idx = pt_field_get(LPAE_S1_ATTRINDX, pte);
+	uint64_t idx = FIELD_GET(LPAE_S1_ATTRINDX, pte);
 
 	(void)cfg;
 	if (!(pte & LPAE_S1_AP2)) {
@@ -238,13 +238,13 @@ static int lpae_s2_encode_prot(const struct pt_cfg *cfg, unsigned prot, uint64_t
 		attrs |= LPAE_S2_XN;
 	}
 	if (prot & PT_PROT_MMIO) {
-		attrs |= pt_field_prep(LPAE_S2_MEMATTR, LPAE_S2_MEMATTR_DEVICE_NGNRE);
+		attrs |= FIELD_PREP(LPAE_S2_MEMATTR, LPAE_S2_MEMATTR_DEVICE_NGNRE);
 	} else if (prot & PT_PROT_NOCACHE) {
-		attrs |= pt_field_prep(LPAE_S2_MEMATTR, LPAE_S2_MEMATTR_NC) |
-			 pt_field_prep(LPAE_SH, LPAE_SH_OS);
+		attrs |= FIELD_PREP(LPAE_S2_MEMATTR, LPAE_S2_MEMATTR_NC) |
+			 FIELD_PREP(LPAE_SH, LPAE_SH_OS);
 	} else {
-		attrs |= pt_field_prep(LPAE_S2_MEMATTR, LPAE_S2_MEMATTR_WB) |
-			 pt_field_prep(LPAE_SH, LPAE_SH_IS);
+		attrs |= FIELD_PREP(LPAE_S2_MEMATTR, LPAE_S2_MEMATTR_WB) |
+			 FIELD_PREP(LPAE_SH, LPAE_SH_IS);
 	}
 	*ret_attrs = attrs;
 	return 0;
@@ -253,7 +253,7 @@ static int lpae_s2_encode_prot(const struct pt_cfg *cfg, unsigned prot, uint64_t
 static unsigned lpae_s2_decode_prot(const struct pt_cfg *cfg, uint64_t pte)
 {
 	unsigned prot = 0;
-	uint64_t attr = pt_field_get(LPAE_S2_MEMATTR, pte);
+	uint64_t attr = FIELD_GET(LPAE_S2_MEMATTR, pte);
 
 	(void)cfg;
 	if (pte & LPAE_S2_S2AP_R) {

@@ -21,22 +21,22 @@
 #include "pgtable/pt-internal.h"
 
 /* Second-level paging entries, VT-d spec 9.8.  Present when R or W is set. */
-#define VTD_SL_R PT_BIT(0)  /* Read */
-#define VTD_SL_W PT_BIT(1)  /* Write */
-#define VTD_SL_X PT_BIT(2)  /* Execute, with SLEE only; never set */
-#define VTD_SL_PS PT_BIT(7) /* Page Size: a PDE maps 2 MiB, a PDPE 1 GiB (reserved in PML4E+) */
+#define VTD_SL_R BIT(0)	 /* Read */
+#define VTD_SL_W BIT(1)	 /* Write */
+#define VTD_SL_X BIT(2)	 /* Execute, with SLEE only; never set */
+#define VTD_SL_PS BIT(7) /* Page Size: a PDE maps 2 MiB, a PDPE 1 GiB (reserved in PML4E+) */
 /* ADDR: bits HAW-1:12 of the next table or of the page (bits 20:12 / 29:12 of a superpage
  * are reserved, zero). */
 #define VTD_SL_ADDR_LO 12
 
 #define VTD_PAGE_LG2 12
 #define VTD_LEVEL_BITS 9
-#define VTD_SZ_2M PT_BIT(21)
-#define VTD_SZ_1G PT_BIT(30)
+#define VTD_SZ_2M BIT(21)
+#define VTD_SZ_1G BIT(30)
 
 static int vtd_init(const struct pt_cfg *cfg, struct pt_geom *g)
 {
-	uint64_t sizes = PT_BIT(VTD_PAGE_LG2) | VTD_SZ_2M | VTD_SZ_1G;
+	uint64_t sizes = BIT(VTD_PAGE_LG2) | VTD_SZ_2M | VTD_SZ_1G;
 	uint64_t want = cfg->pgsize_bitmap ? cfg->pgsize_bitmap : sizes;
 
 	if (cfg->granule_lg2 != 0 && cfg->granule_lg2 != VTD_PAGE_LG2) {
@@ -51,7 +51,7 @@ static int vtd_init(const struct pt_cfg *cfg, struct pt_geom *g)
 		return -EINVAL;
 	}
 	/* The smallest page is required; a 1 GiB page without 2 MiB pages could not be split. */
-	if ((want & ~sizes) || !(want & PT_BIT(VTD_PAGE_LG2)) ||
+	if ((want & ~sizes) || !(want & BIT(VTD_PAGE_LG2)) ||
 	    ((want & VTD_SZ_1G) && !(want & VTD_SZ_2M))) {
 		return -EINVAL;
 	}
@@ -62,7 +62,7 @@ static int vtd_init(const struct pt_cfg *cfg, struct pt_geom *g)
 		/* Access is the AND over all levels (chapter 3): a table entry grants R and W and
 		 * the leaf decides. */
 		.table_pte = VTD_SL_R | VTD_SL_W,
-		.oa_mask = PT_GENMASK(cfg->oas - 1, VTD_SL_ADDR_LO),
+		.oa_mask = GENMASK(cfg->oas - 1, VTD_SL_ADDR_LO),
 		.table_size = 4096,
 		.root_size = 4096,
 		.root_table_count = 1,
@@ -74,7 +74,7 @@ static int vtd_init(const struct pt_cfg *cfg, struct pt_geom *g)
 
 		lv->shift = (uint8_t)(VTD_PAGE_LG2 + VTD_LEVEL_BITS * l);
 		lv->index_bits = VTD_LEVEL_BITS;
-		lv->leaf_ok = (want & PT_BIT(lv->shift)) != 0;
+		lv->leaf_ok = (want & BIT(lv->shift)) != 0;
 		lv->leaf_type = l > 0 ? VTD_SL_PS : 0;
 	}
 	return 0;
@@ -107,9 +107,9 @@ static int vtd_test_cfg(size_t index, struct pt_cfg *ret_cfg)
 	static const unsigned ias[] = {39, 48, 57};
 	static const unsigned oas[] = {39, 46, 52};
 	static const uint64_t pgsizes[] = {
-		PT_BIT(VTD_PAGE_LG2),
-		PT_BIT(VTD_PAGE_LG2) | VTD_SZ_2M,
-		PT_BIT(VTD_PAGE_LG2) | VTD_SZ_2M | VTD_SZ_1G,
+		BIT(VTD_PAGE_LG2),
+		BIT(VTD_PAGE_LG2) | VTD_SZ_2M,
+		BIT(VTD_PAGE_LG2) | VTD_SZ_2M | VTD_SZ_1G,
 	};
 	size_t n_ias = sizeof(ias) / sizeof(ias[0]);
 	size_t n_oas = sizeof(oas) / sizeof(oas[0]);

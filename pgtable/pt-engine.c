@@ -44,7 +44,7 @@ static const struct pt_fmt *pt_fmt_find(enum pt_format format)
 
 static inline uint64_t pt_entry_size(const struct pt_space *s, unsigned l)
 {
-	return PT_BIT(s->g.level[l].shift);
+	return BIT(s->g.level[l].shift);
 }
 
 static inline unsigned pt_entries(const struct pt_space *s, unsigned l)
@@ -686,11 +686,13 @@ int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_gather *
 
 /* Lookup and walk ------------------------------------------------------------------------ */
 
-/**
- * pt_iova_to_phys() - the output address iova translates to.
- * Return: 0; -ENOENT when nothing maps it; -ERANGE beyond the input size.
+/*
+ * Walks from the root to the leaf that maps iova: the walk lookup and
+ * translation share.  Returns 0 with its level and PTE; -ENOENT when
+ * nothing maps iova; -ERANGE beyond the input size.
  */
-int pt_iova_to_phys(const struct pt_space *s, uint64_t iova, uint64_t *ret_pa)
+static inline int pt_find_leaf(const struct pt_space *s, uint64_t iova, unsigned *ret_level,
+			       uint64_t *ret_pte)
 {
 	if (iova > s->iova_last) {
 		return -ERANGE;
@@ -707,9 +709,26 @@ int pt_iova_to_phys(const struct pt_space *s, uint64_t iova, uint64_t *ret_pa)
 			table = pt_child(s, pte);
 			continue;
 		}
-		*ret_pa = (pte & s->g.oa_mask) + (iova & (pt_entry_size(s, l) - 1));
+		*ret_level = l;
+		*ret_pte = pte;
 		return 0;
 	}
+}
+
+/**
+ * pt_iova_to_phys() - the output address iova translates to.
+ * Return: 0; -ENOENT when nothing maps it; -ERANGE beyond the input size.
+ */
+int pt_iova_to_phys(const struct pt_space *s, uint64_t iova, uint64_t *ret_pa)
+{
+	unsigned l;
+	uint64_t pte;
+	int r = pt_find_leaf(s, iova, &l, &pte);
+
+	if (r == 0) {
+		*ret_pa = (pte & s->g.oa_mask) + (iova & (pt_entry_size(s, l) - 1));
+	}
+	return r;
 }
 
 static void pt_fill_leaf(const struct pt_space *s, unsigned l, uint64_t base, uint64_t pte,
@@ -729,24 +748,14 @@ static void pt_fill_leaf(const struct pt_space *s, unsigned l, uint64_t base, ui
  */
 int pt_lookup(const struct pt_space *s, uint64_t iova, struct pt_leaf *ret_leaf)
 {
-	if (iova > s->iova_last) {
-		return -ERANGE;
-	}
-	const uint64_t *table = s->root;
+	unsigned l;
+	uint64_t pte;
+	int r = pt_find_leaf(s, iova, &l, &pte);
 
-	for (unsigned l = s->top;; l--) {
-		uint64_t pte = pt_load(table + pt_index(s, l, iova));
-
-		if (!pt_present(s, pte)) {
-			return -ENOENT;
-		}
-		if (pt_is_table(s, l, pte)) {
-			table = pt_child(s, pte);
-			continue;
-		}
+	if (r == 0) {
 		pt_fill_leaf(s, l, iova & ~(pt_entry_size(s, l) - 1), pte, ret_leaf);
-		return 0;
 	}
+	return r;
 }
 
 static int pt_walk_level(const struct pt_space *s, const uint64_t *t, unsigned l, uint64_t start,
@@ -927,9 +936,9 @@ int pt_space_create(const struct pt_cfg *cfg, const struct pt_allocator *alloc,
 		}
 	}
 	s->table_type = g.table_pte & g.type_mask;
-	s->iova_last = PT_BIT(cfg->ias) - 1;
-	s->pa_last = PT_BIT(cfg->oas) - 1;
-	s->min_page_mask = PT_BIT(g.level[0].shift) - 1;
+	s->iova_last = BIT(cfg->ias) - 1;
+	s->pa_last = BIT(cfg->oas) - 1;
+	s->min_page_mask = BIT(g.level[0].shift) - 1;
 	s->linear_cpu_base = alloc->linear_cpu_base;
 	s->linear_pa_base = alloc->linear_pa_base;
 	s->cached_prot = UINT_MAX;

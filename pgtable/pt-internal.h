@@ -15,22 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bitfield.h"
 #include "pgtable/pgtable.h"
-
-#define PT_BIT(n) ((uint64_t)1 << (n))
-/* Bits h..l set, h >= l, as the specifications number them. */
-#define PT_GENMASK(h, l) ((~(uint64_t)0 >> (63 - (h))) & (~(uint64_t)0 << (l)))
-
-/* FIELD_PREP/FIELD_GET for one mask (common/bitfield.h is not there yet). */
-static inline uint64_t pt_field_prep(uint64_t mask, uint64_t val)
-{
-	return (val << __builtin_ctzll(mask)) & mask;
-}
-
-static inline uint64_t pt_field_get(uint64_t mask, uint64_t pte)
-{
-	return (pte & mask) >> __builtin_ctzll(mask);
-}
 
 struct pt_level {
 	uint64_t leaf_type; /* bits a leaf at this level carries besides attributes and address */
