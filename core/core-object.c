@@ -453,8 +453,17 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 			r = unmap_everywhere(core, object, &removed.items[i]);
 			if (r < 0) {
 				/* Still in some table: keep it in the set, which must not
-				 * claim less than the hardware allows. */
-				core_mapping_set_add(&object->mappings, &removed.items[i]);
+				 * claim less than the hardware allows.  If even that fails
+				 * the domains still hold it until the object goes. */
+				if (core_mapping_set_add(&object->mappings, &removed.items[i]) <
+				    0) {
+					core_log(core, LOG_WARNING,
+						 "object %u: a mapping at 0x%llx stays in the "
+						 "tables "
+						 "but left the object's records",
+						 object->id,
+						 (unsigned long long)removed.items[i].iova);
+				}
 				result = r;
 			}
 		}

@@ -171,6 +171,12 @@ static int add_identity(struct core_mapping_set *set, uint64_t start, uint64_t s
 static int devid_from_config(struct core *core, const struct cfg_device *cfg, union smmu_devid *ret)
 {
 	if (cfg->id.kind == CFG_DEVICE_MEM) {
+		/* QNX's smmu_devid_mmio holds the window length in 32 bits. */
+		if (cfg->id.mem.size > UINT32_MAX) {
+			core_log(core, LOG_ERR, "%s:%u: a device register window of 4 GiB or more",
+				 cfg->loc.file, cfg->loc.line);
+			return -EINVAL;
+		}
 		*ret = (union smmu_devid){
 			.mmio = {SDT_MMIO, (unsigned)cfg->id.mem.size, cfg->id.mem.paddr}};
 		return 0;

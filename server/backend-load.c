@@ -87,13 +87,12 @@ int srv_backend_load(const char *libdir, const char *type, bool safety_variant,
 	for (size_t i = 0; i < count; i++) {
 		int r = candidates[i] ? try_load(candidates[i], ret, why) : -ENOMEM;
 
-		if (r == 0 || r == -ENOMEM) {
+		/* Only a missing file falls back (QNX: "if it doesn't find the
+		 * safety variant"); a safety library that is there but broken
+		 * must not be silently replaced by the uncertified one. */
+		if (r != -ENOENT) {
 			result = r;
 			break;
-		}
-		/* A file that exists but is broken is worse than a missing one. */
-		if (r == -EPROTO) {
-			result = r;
 		}
 	}
 	for (size_t i = 0; i < count; i++) {

@@ -3,7 +3,8 @@
  * Loading a support library (smmu-TYPE.so) by the QNX rules:
  *  - `smmu TYPE` loads smmu-TYPE.so from the library directory;
  *  - the safety variant of the service (smmuman-safety) tries
- *    smmu-TYPE-safety.so first and falls back to smmu-TYPE.so;
+ *    smmu-TYPE-safety.so first and falls back to smmu-TYPE.so only when
+ *    the safety file does not exist (a broken one is an error);
  *  - a TYPE ending in ".so" names the file exactly and only that file is
  *    tried (a path with '/' is used as it is).
  * The library must export `smmu_backend` with this build's ABI version.

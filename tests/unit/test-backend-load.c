@@ -2,12 +2,13 @@
 /* Support-library loading: file names, the -safety preference and
  * fallback, exact names, and every way a file can be unusable. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg-test-util.h"
+#include "cmocka-all.h"
 #include "common/strbuf.h"
 #include "server/backend-load.h"
 
@@ -95,7 +96,7 @@ static void test_safety_service_prefers_safety_file(void **state)
 	free(why);
 }
 
-/* ...and falls back to smmu-TYPE.so, also past a broken safety file. */
+/* ...and falls back to smmu-TYPE.so when there is no safety file... */
 static void test_safety_service_falls_back(void **state)
 {
 	const char *name = NULL;
@@ -105,8 +106,21 @@ static void test_safety_service_falls_back(void **state)
 	assert_int_equal(load("plain", true, &name, &why), 0);
 	assert_string_equal(name, "fake");
 	free(why);
-	assert_int_equal(load("mixed", true, &name, &why), 0);
-	assert_string_equal(name, "fake");
+}
+
+/* ...but never past a safety file that is there and broken. */
+static void test_broken_safety_file_does_not_fall_back(void **state)
+{
+	const char *name = NULL;
+	char *why;
+
+	(void)state;
+	assert_int_equal(load("mixed", true, &name, &why), -EPROTO);
+	assert_non_null(strstr(why, "smmu-mixed-safety.so: built for backend ABI 999"));
+	assert_null(strstr(why, "smmu-mixed.so"));
+	free(why);
+	/* The plain service never looks at the safety file. */
+	assert_int_equal(load("mixed", false, &name, &why), 0);
 	free(why);
 }
 
@@ -162,6 +176,7 @@ int main(void)
 		TEST(test_plain_service_never_loads_safety_files),
 		TEST(test_safety_service_prefers_safety_file),
 		TEST(test_safety_service_falls_back),
+		TEST(test_broken_safety_file_does_not_fall_back),
 		TEST(test_named_file_is_forced),
 		TEST(test_missing_library),
 		TEST(test_unusable_files),

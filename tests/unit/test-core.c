@@ -73,6 +73,17 @@ static struct core_client *connect(struct core *core, unsigned abilities)
 	return client;
 }
 
+/* A new object of the client's holding `devid`. */
+static uint32_t object_with(struct core *core, struct core_client *client,
+			    const union smmu_devid *devid)
+{
+	uint32_t object;
+
+	assert_int_equal(core_object_create(core, client, SOCF_NONE, &object), 0);
+	assert_int_equal(core_device_add(core, client, object, devid), 0);
+	return object;
+}
+
 static int map(struct core *core, struct core_client *client, uint32_t object, unsigned flags,
 	       uint64_t start, uint64_t len, uint64_t target)
 {
@@ -101,6 +112,24 @@ static void test_startup_mappings(void **state)
 	assert_int_equal(fake_domain_count(), 0);
 }
 
+/* A configuration the core cannot honour fails creation and leaves nothing
+ * behind: a 4 GiB register window does not fit QNX's device id. */
+static void test_unrepresentable_device_fails_creation(void **state)
+{
+	struct cfg_config cfg = {0};
+	struct cfg_diags diags = {0};
+	struct core *core = NULL;
+
+	(void)state;
+	assert_int_equal(cfg_test_parse("unit u0 x device mem:0x100000000,4G", &cfg, &diags), 0);
+	assert_int_equal(core_create(&fake_backend, &cfg, &hooks, &core), -EINVAL);
+	assert_null(core);
+	assert_int_equal(fake_domain_count(), 0);
+	assert_int_equal(fake_enabled_units(), 0);
+	cfg_config_fini(&cfg);
+	cfg_diags_fini(&diags);
+}
+
 /* An object's mappings apply to all its devices, including one added
  * after the mappings (replayed: add never returns +1). */
 static void test_object_mappings_reach_every_device(void **state)
@@ -111,8 +140,7 @@ static void test_object_mappings_reach_every_device(void **state)
 	uint32_t obj;
 
 	(void)state;
-	assert_int_equal(core_object_create(core, client, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, client, obj, &a), 0);
+	obj = object_with(core, client, &a);
 	assert_int_equal(map(core, client, obj, RW, 0x200000, 0x3000, 0), 0);
 	assert_int_equal(core_device_add(core, client, obj, &b), 0);
 	for (unsigned dev = 1; dev <= 2; dev++) {
@@ -133,8 +161,7 @@ static void test_page_rounding(void **state)
 	uint32_t obj;
 
 	(void)state;
-	assert_int_equal(core_object_create(core, client, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, client, obj, &a), 0);
+	obj = object_with(core, client, &a);
 	assert_int_equal(map(core, client, obj, SMF_READ, 0x300ff0, 0x20, 0), 0);
 	assert_int_equal(probe(core, 1, 0x300000, SMMU_ACCESS_READ, NULL), SMMU_REFUSAL_NONE);
 	assert_int_equal(probe(core, 1, 0x301fff, SMMU_ACCESS_READ, NULL), SMMU_REFUSAL_NONE);
@@ -152,8 +179,7 @@ static void test_remove_and_overlap(void **state)
 	uint32_t obj;
 
 	(void)state;
-	assert_int_equal(core_object_create(core, client, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, client, obj, &a), 0);
+	obj = object_with(core, client, &a);
 	assert_int_equal(map(core, client, obj, RW, 0x400000, 0x10000, 0), 0);
 	assert_int_equal(map(core, client, obj, RW, 0x400000, 0x10000, 0), 0);
 	assert_int_equal(map(core, client, obj, SMF_READ, 0x404000, 0x1000, 0), -EEXIST);
@@ -207,8 +233,7 @@ static void test_target_mappings(void **state)
 	assert_int_equal(core_object_create(core, driver, SOCF_NONE, &obj), 0);
 	assert_int_equal(map(core, driver, obj, SMF_TARGET | RW, 0x10000, 0x1000, 0x800000),
 			 -EPERM);
-	assert_int_equal(core_object_create(core, vmm, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, vmm, obj, &a), 0);
+	obj = object_with(core, vmm, &a);
 	assert_int_equal(core_mapping_add(core, vmm, obj, SMF_TARGET | RW, entries, 2, 0x800000),
 			 0);
 	assert_int_equal(probe(core, 1, 0x11234, SMMU_ACCESS_READ, &pa), SMMU_REFUSAL_NONE);
@@ -274,8 +299,7 @@ static void test_reserved_regions(void **state)
 	assert_int_equal(core_device_report_reserved(core, &dev, 2, entries, 4), 0);
 	/* In its startup state the device reaches its reserved regions. */
 	assert_int_equal(probe(core, 4, 0x7001000, SMMU_ACCESS_WRITE, NULL), SMMU_REFUSAL_NONE);
-	assert_int_equal(core_object_create(core, client, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, client, obj, &dev), 0);
+	obj = object_with(core, client, &dev);
 	assert_int_equal(probe(core, 4, 0x7100000, SMMU_ACCESS_READ, NULL), SMMU_REFUSAL_NONE);
 	assert_int_equal(core_object_create(core, client, SOCF_RESERVED_MANUAL, &manual), 0);
 	assert_int_equal(core_device_add(core, client, manual, &dev), 0);
@@ -299,8 +323,7 @@ static void test_client_disconnect_revokes(void **state)
 	unsigned domains_before = fake_domain_count();
 
 	(void)state;
-	assert_int_equal(core_object_create(core, client, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, client, obj, &a), 0);
+	obj = object_with(core, client, &a);
 	assert_int_equal(core_device_add(core, client, obj, &b), 0);
 	assert_int_equal(map(core, client, obj, RW, 0x600000, 0x1000, 0), 0);
 	core_client_disconnect(core, client);
@@ -309,8 +332,7 @@ static void test_client_disconnect_revokes(void **state)
 	assert_int_equal(probe(core, 1, 0x100000, SMMU_ACCESS_READ, NULL), SMMU_REFUSAL_NONE);
 	assert_int_equal(probe(core, 2, 0x600000, SMMU_ACCESS_READ, NULL), SMMU_REFUSAL_BLOCKED);
 	/* The devices are free for others now. */
-	assert_int_equal(core_object_create(core, other, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, other, obj, &a), 0);
+	obj = object_with(core, other, &a);
 	core_destroy(core);
 }
 
@@ -404,8 +426,7 @@ static void test_backend_failure_is_all_or_nothing(void **state)
 	uint32_t obj;
 
 	(void)state;
-	assert_int_equal(core_object_create(core, client, SOCF_NONE, &obj), 0);
-	assert_int_equal(core_device_add(core, client, obj, &a), 0);
+	obj = object_with(core, client, &a);
 	for (int skip = 0; skip < 2; skip++) {
 		fake_fail_after(skip, -EIO);
 		assert_int_equal(core_mapping_add(core, client, obj, RW, entries, 2, 0), -EIO);
@@ -488,6 +509,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_startup_mappings),
+		TEST(test_unrepresentable_device_fails_creation),
 		TEST(test_object_mappings_reach_every_device),
 		TEST(test_page_rounding),
 		TEST(test_remove_and_overlap),
