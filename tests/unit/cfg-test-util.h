@@ -6,11 +6,7 @@
 #ifndef SMMU_TESTS_CFG_TEST_UTIL_H
 #define SMMU_TESTS_CFG_TEST_UTIL_H
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-
-#include <cmocka.h>
+#include "cmocka-all.h"
 
 #include "config/config.h"
 

@@ -2,12 +2,9 @@
 /* Numbers of the configuration language: bases, prefixes, multipliers and
  * every way a number can be wrong. */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "cmocka-all.h"
 
 #include "config/cfg-number.h"
 

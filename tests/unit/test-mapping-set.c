@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The mapping set against a brute-force reference: one slot per page. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg-test-util.h"
+#include "cmocka-all.h"
 #include "core/mapping-set.h"
 
 #define PAGES 64

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cfg-test-util.h"
+#include "cmocka-all.h"
 #include "proto/proto.h"
 
 static struct smmu_map_entry entries[PROTO_MAX_MAP_ENTRIES];
