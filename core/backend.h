@@ -102,9 +102,11 @@ struct smmu_backend {
 	/* Turns translation on once every known device is attached or blocked. */
 	int (*unit_enable)(struct smmu_backend_unit *unit);
 
-	/* Binds a device to a unit; `use_param` is the `use UNIT PARAM` text or
-	 * NULL.  The device starts blocked.  -ENOENT: the unit does not control
-	 * that device. */
+	/* Binds a device to a unit.  `use_param` is the PARAM of the device's
+	 * `use UNIT PARAM` line, "" when that line has no PARAM, and NULL when
+	 * no `use` line names the device (the core is asking each unit whether
+	 * it controls it).  The device starts blocked.  -ENOENT: the unit does
+	 * not control that device. */
 	int (*device_bind)(struct smmu_backend_unit *unit, const union smmu_devid *devid,
 			   const char *use_param, struct smmu_backend_device **ret_device,
 			   uint64_t *ret_fault_key);

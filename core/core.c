@@ -285,7 +285,8 @@ static int configure_device(struct core *core, const struct cfg_config *cfg,
 	}
 	if (cfg_device->use_count == 1) {
 		unit = unit_by_name(core, cfg_device->uses[0].unit);
-		use_param = cfg_device->uses[0].param;
+		/* "" tells the backend a `use` line named the device. */
+		use_param = cfg_device->uses[0].param ? cfg_device->uses[0].param : "";
 		if (!unit) {
 			core_log(core, LOG_ERR, "%s:%u: no unit named '%s'",
 				 cfg_device->uses[0].loc.file, cfg_device->uses[0].loc.line,
