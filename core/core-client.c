@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Clients: connections, their fault queues (64 records, QNX's number) and
- * their one-shot notification.
+ * Clients: connections and their fault queues (64 records, QNX's number).
  */
 #include "core/core-internal.h"
 
@@ -51,23 +50,15 @@ pid_t core_client_pid(const struct core_client *client)
 	return client->pid;
 }
 
-static void notify(struct core *core, struct core_client *client)
-{
-	client->armed = false;
-	if (core->hooks.notify) {
-		core->hooks.notify(core->hooks.ctx, client);
-	}
-}
-
 void core_xfer_notify(struct core *core, struct core_client *client)
 {
+	(void)core;
 	client->listener = true;
-	client->armed = true;
-	/* Records already waiting count as news: deliver at once rather than
-	 * leave them until the next fault. */
-	if (client->queue_count) {
-		notify(core, client);
-	}
+}
+
+unsigned core_xfer_pending(const struct core_client *client)
+{
+	return client->queue_count;
 }
 
 int core_xfer_status(struct core *core, struct core_client *client, struct smmu_status *ret)
@@ -87,19 +78,20 @@ int core_xfer_status(struct core *core, struct core_client *client, struct smmu_
  * newest record it keeps, so the reader learns of the gap right where it
  * is, even when no record ever follows.
  */
-static void queue_push(struct core_client *client, const struct smmu_status *status)
+static bool queue_push(struct core_client *client, const struct smmu_status *status)
 {
 	unsigned tail;
 
 	if (client->queue_count == CORE_FAULT_QUEUE_LENGTH) {
 		tail = (client->queue_head + CORE_FAULT_QUEUE_LENGTH - 1) % CORE_FAULT_QUEUE_LENGTH;
 		client->queue[tail].flags |= SSF_DROPPED_FAULTS;
-		return;
+		return false;
 	}
 	tail = (client->queue_head + client->queue_count) % CORE_FAULT_QUEUE_LENGTH;
 	client->queue[tail] = *status;
 	client->queue[tail].flags &= ~SSF_DROPPED_FAULTS;
 	client->queue_count++;
+	return true;
 }
 
 void core_fault_deliver(struct core *core, const struct smmu_status *status)
@@ -110,9 +102,11 @@ void core_fault_deliver(struct core *core, const struct smmu_status *status)
 		if (!client->listener) {
 			continue;
 		}
-		queue_push(client, status);
-		if (client->armed) {
-			notify(core, client);
+		if (queue_push(client, status) && core->hooks.queued) {
+			core->hooks.queued(core->hooks.ctx, client);
 		}
 	}
+	/* The last few faults, whoever listens, for smmuctl status. */
+	core->recent_faults[core->fault_total % CORE_RECENT_FAULTS] = *status;
+	core->fault_total++;
 }

@@ -16,6 +16,9 @@
 #include "core/core.h"
 #include "core/mapping-set.h"
 
+/* Faults kept for status reports. */
+#define CORE_RECENT_FAULTS 16u
+
 struct core_unit {
 	char *name;
 	struct smmu_backend_unit *bunit;
@@ -69,7 +72,6 @@ struct core_client {
 	uid_t uid;
 	unsigned abilities;
 	bool listener; /* has called smmu_xfer_notify(): receives faults */
-	bool armed;    /* notification armed (one-shot) */
 	struct smmu_status queue[CORE_FAULT_QUEUE_LENGTH];
 	unsigned queue_head;
 	unsigned queue_count;
@@ -92,6 +94,10 @@ struct core {
 
 	uint32_t next_object_id;
 	uint32_t next_client_id;
+
+	/* Every fault the units reported, newest at (fault_total - 1). */
+	struct smmu_status recent_faults[CORE_RECENT_FAULTS];
+	uint64_t fault_total;
 };
 
 /* Appends a pointer to an array of pointers; 0 or -ENOMEM. */

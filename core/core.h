@@ -28,7 +28,9 @@
  *  - with SMF_TARGET the entries are laid out back to back from `target`:
  *    entry k translates to target + the sizes of entries 0..k-1;
  *  - every client that has called smmu_xfer_notify() at least once gets a
- *    copy of every later fault in its queue of 64 (broadcast).
+ *    copy of every later fault in its queue of 64 (broadcast).  The core
+ *    tells the server about each record it queues; QNX's one-shot sigevent
+ *    is delivered by libsmmu (see proto/proto.h).
  */
 #ifndef SMMU_CORE_CORE_H
 #define SMMU_CORE_CORE_H
@@ -57,9 +59,8 @@ struct core_client;
 struct core_hooks {
 	void *ctx;
 	void (*log)(void *ctx, int priority, const char *fmt, ...) SMMU_PRINTF(3, 4);
-	/* A fault was queued for a client whose notification is armed; the
-	 * core has disarmed it (one-shot). */
-	void (*notify)(void *ctx, struct core_client *client);
+	/* A fault record was queued for a listening client. */
+	void (*queued)(void *ctx, struct core_client *client);
 };
 
 /*
@@ -105,11 +106,13 @@ int core_mapping_add(struct core *core, struct core_client *client, uint32_t obj
 int core_device_report_reserved(struct core *core, const union smmu_devid *devid, unsigned offset,
 				struct smmu_map_entry *entries, unsigned capacity);
 
-/* smmu_xfer_notify: arms the one-shot notification and makes the client a
- * fault listener from now on. */
+/* smmu_xfer_notify: the client receives every fault from now on (no
+ * backlog for late registrants, as on QNX). */
 void core_xfer_notify(struct core *core, struct core_client *client);
 /* smmu_xfer_status: returns 1 and the oldest record, 0 when none. */
 int core_xfer_status(struct core *core, struct core_client *client, struct smmu_status *ret);
+/* Records waiting in the client's queue. */
+unsigned core_xfer_pending(const struct core_client *client);
 
 /* smmuctl probe: would this device's access be allowed?  Walks the live
  * tables through the backend.  0 with *ret_refusal, or -ENOENT/-errno. */

@@ -23,6 +23,8 @@ static size_t body_size(unsigned type)
 		return sizeof(struct proto_report_reserved);
 	case PROTO_PROBE:
 		return sizeof(struct proto_probe);
+	case PROTO_STATUS:
+		return sizeof(struct proto_status);
 	case PROTO_XFER_NOTIFY:
 	case PROTO_XFER_STATUS:
 	case PROTO_SAFETY:
@@ -99,7 +101,14 @@ int proto_decode_request(const void *buf, size_t size, struct smmu_map_entry *en
 		if (!all_zero(ret->hello.reserved, 3)) {
 			return fail(ret_why, "reserved field not zero", -EBADMSG);
 		}
-		return 0;
+		return ret->hello.flags & ~(uint32_t)PROTO_HELLO_OBSERVER
+			       ? fail(ret_why, "unknown hello flag", -EBADMSG)
+			       : 0;
+	case PROTO_STATUS:
+		memcpy(&ret->status, bytes, fixed);
+		return ret->status.flags & ~(uint32_t)PROTO_STATUS_JSON
+			       ? fail(ret_why, "unknown status flag", -EBADMSG)
+			       : 0;
 	case PROTO_OBJECT_CREATE:
 		memcpy(&ret->object_create, bytes, fixed);
 		return ret->object_create.reserved

@@ -10,16 +10,21 @@
  * body starts with struct proto_reply (result 0 or -errno).  The service
  * never sends anything unasked.
  *
- * Fault notification (decided, to be implemented by server/ and lib/):
- * PROTO_HELLO carries, as SCM_RIGHTS ancillary data, an eventfd the
- * library created.  When a fault reaches a client whose notification is
- * armed, the service writes 1 to that eventfd and nothing else, so the
- * service never signals a pid that may have been reused and never needs
- * to know the client's threads.  The library turns the eventfd into the
- * sigevent: smmu_xfer_fd() returns it (SIGEV_NONE users poll it); for
- * SIGEV_SIGNAL and SIGEV_THREAD a library thread waits on it and raises
- * the signal in its own process or calls the function.  The server closes
- * any descriptor that arrives with another message type.
+ * Fault notification: PROTO_HELLO may carry, as SCM_RIGHTS ancillary data,
+ * an eventfd the library created.  Whenever a fault record is queued for
+ * the client (it became a listener with PROTO_XFER_NOTIFY), the service
+ * adds 1 to that eventfd and does nothing else: it never signals a pid that
+ * may have been reused and never needs to know the client's threads.  The
+ * eventfd is thus readable while records wait; the library clears it before
+ * each PROTO_XFER_STATUS and sets it again when the reply says more records
+ * remain.  QNX's one-shot sigevent is the library's business: its waiter
+ * thread delivers the sigevent once per smmu_xfer_notify() call.  The
+ * server closes any descriptor that arrives with another message type.
+ *
+ * Abilities: a HELLO without PROTO_HELLO_OBSERVER is smmu_init() and needs
+ * the attach ability (-EPERM otherwise).  An observer (smmuctl) may connect
+ * without it; STATUS needs no ability, every other request needs attach,
+ * and SMF_TARGET needs target.
  *
  * Decoding is validation (STYLE.md 4): magic, version and size before any
  * field; then the exact body size for the type, reserved fields zero and
@@ -54,6 +59,7 @@ enum proto_type {
 	PROTO_XFER_STATUS = 8,
 	PROTO_SAFETY = 9,
 	PROTO_PROBE = 10,
+	PROTO_STATUS = 11,
 	PROTO_TYPE_COUNT,
 
 	PROTO_REPLY = 0x8000, /* or'ed into the request type */
@@ -68,8 +74,12 @@ struct proto_header {
 };
 _Static_assert(sizeof(struct proto_header) == 16, "proto_header layout");
 
+enum proto_hello_flags {
+	PROTO_HELLO_OBSERVER = 1u << 0, /* smmuctl: no attach ability needed */
+};
+
 struct proto_hello {
-	uint32_t flags; /* smmu_init() flags: 0 */
+	uint32_t flags; /* enum proto_hello_flags */
 	uint32_t reserved[3];
 };
 _Static_assert(sizeof(struct proto_hello) == 16, "proto_hello layout");
@@ -125,6 +135,18 @@ struct proto_probe {
 };
 _Static_assert(sizeof(struct proto_probe) == 48, "proto_probe layout");
 
+enum proto_status_flags {
+	PROTO_STATUS_JSON = 1u << 0,
+};
+
+/* The service's state as text (smmuctl status).  A request at offset 0
+ * takes a snapshot that later offsets read, so that a report spread over
+ * several replies is consistent. */
+struct proto_status {
+	uint32_t flags; /* enum proto_status_flags */
+	uint32_t offset;
+};
+
 /* Bodies without fields (notify, status, safety) are 8 reserved bytes. */
 struct proto_empty {
 	uint32_t reserved[2];
@@ -148,8 +170,8 @@ struct proto_report_reserved_reply {
 };
 
 struct proto_xfer_status_reply {
-	uint32_t present; /* 1 when a record follows */
-	uint32_t reserved;
+	uint32_t present;   /* 1 when the record is valid */
+	uint32_t remaining; /* records still queued after this one */
 	struct smmu_status status;
 };
 _Static_assert(sizeof(struct proto_xfer_status_reply) == 64, "xfer_status reply layout");
@@ -159,6 +181,14 @@ struct proto_probe_reply {
 	uint32_t refusal; /* enum smmu_refusal */
 	uint32_t reserved;
 };
+
+struct proto_status_reply {
+	uint32_t total; /* bytes in the whole report */
+	uint32_t count; /* bytes that follow, from the requested offset */
+};
+
+/* Report bytes in one status reply. */
+#define PROTO_MAX_STATUS_CHUNK 32768u
 
 /* The largest message either side sends. */
 #define PROTO_MAX_MESSAGE                                                 \
@@ -177,6 +207,7 @@ struct proto_request {
 		struct proto_mapping_add mapping_add;
 		struct proto_report_reserved report_reserved;
 		struct proto_probe probe;
+		struct proto_status status;
 	};
 	/* PROTO_MAPPING_ADD: the entries, in the caller's buffer of
 	 * PROTO_MAX_MAP_ENTRIES. */

@@ -194,12 +194,33 @@ static void test_reply_check(void **state)
 	assert_int_equal(proto_check_reply(buf, 20, PROTO_OBJECT_CREATE, 5, 0), -EBADMSG);
 }
 
+/* Flags: only the defined bits of hello and status are accepted. */
+static void test_flags(void **state)
+{
+	unsigned char buf[PROTO_MAX_MESSAGE];
+	struct proto_request req;
+	struct proto_hello hello = {.flags = PROTO_HELLO_OBSERVER};
+	struct proto_status status = {.flags = PROTO_STATUS_JSON, .offset = 4096};
+
+	(void)state;
+	assert_int_equal(decode(buf, build(buf, PROTO_HELLO, &hello, sizeof(hello)), &req), 0);
+	assert_int_equal(req.hello.flags, PROTO_HELLO_OBSERVER);
+	hello.flags = 2;
+	assert_int_equal(decode(buf, build(buf, PROTO_HELLO, &hello, sizeof(hello)), &req),
+			 -EBADMSG);
+	assert_int_equal(decode(buf, build(buf, PROTO_STATUS, &status, sizeof(status)), &req), 0);
+	assert_int_equal(req.status.offset, 4096);
+	status.flags = 0x80;
+	assert_int_equal(decode(buf, build(buf, PROTO_STATUS, &status, sizeof(status)), &req),
+			 -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_body_errors), cmocka_unit_test(test_entry_limit),
-		cmocka_unit_test(test_reply_check),
+		cmocka_unit_test(test_reply_check), cmocka_unit_test(test_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
