@@ -508,3 +508,13 @@ int core_poll_faults(struct core *core)
 	}
 	return total;
 }
+
+size_t core_unit_count(const struct core *core)
+{
+	return core->unit_count;
+}
+
+int core_unit_fault_fd(const struct core *core, size_t index)
+{
+	return core->backend->fault_fd(core->units[index]->bunit);
+}

@@ -119,6 +119,16 @@ unsigned core_xfer_pending(const struct core_client *client);
 int core_probe(struct core *core, const union smmu_devid *devid, uint64_t iova, unsigned access,
 	       uint64_t *ret_pa, unsigned *ret_refusal);
 
+/* smmuctl status: the whole state as text or JSON, appended to `out`. */
+struct strbuf;
+void core_status(const struct core *core, bool json, struct strbuf *out);
+
+/* The units' fault descriptors, for the server's event loop: the number
+ * of units, and for unit `index` a descriptor that becomes readable when
+ * faults are pending, or -1 when that unit must be polled. */
+size_t core_unit_count(const struct core *core);
+int core_unit_fault_fd(const struct core *core, size_t index);
+
 /* Drains every unit's faults (the server calls it when a fault fd is
  * readable or on its polling timer).  Returns how many were handled. */
 int core_poll_faults(struct core *core);

@@ -6,8 +6,10 @@
 
 #include "cfg-test-util.h"
 #include "common/alloc.h"
+#include "common/strbuf.h"
 #include "core/core.h"
 #include "fake-backend.h"
+#include "json-reader.h"
 
 #define RW (SMF_READ | SMF_WRITE)
 
@@ -506,6 +508,44 @@ static void test_allocation_failures(void **state)
 
 #define TEST(t) cmocka_unit_test_setup(t, setup)
 
+/* The status report shows each device with its object and owner, each
+ * object with its mappings, and recent faults; its JSON form parses. */
+static void test_status_report(void **state)
+{
+	struct core *core = make_core("unit u0 x allow buf 100000,8K,s device pci:0:1.0 buf");
+	struct core_client *client = connect(core, CORE_ABILITY_ATTACH);
+	union smmu_devid dev2 = {.pci = {SDT_PCI, 0, 2, 0}};
+	struct strbuf text = STRBUF_INIT, json = STRBUF_INIT;
+	struct json_value root;
+	const struct json_value *devices;
+	char message[128];
+	uint32_t object;
+
+	(void)state;
+	object = object_with(core, client, &dev2);
+	assert_int_equal(map(core, client, object, SMF_READ | SMF_WRITE, 0x200000, 0x3000, 0), 0);
+	core_xfer_notify(core, client);
+	fake_queue_fault(fake_pci_key(0, 2, 0), 0x900000, SMMU_ACCESS_WRITE);
+	core_poll_faults(core);
+	core_status(core, false, &text);
+	core_status(core, true, &json);
+	assert_non_null(strstr(strbuf_str(&text), "pci:0:1.0  unit u0  startup (1 mappings)"));
+	assert_non_null(strstr(strbuf_str(&text), "pci:0:2.0  unit u0  object 1  owner pid 100"));
+	assert_non_null(strstr(strbuf_str(&text), "0x200000-0x202fff -> 0x200000 rw"));
+	assert_non_null(strstr(strbuf_str(&text), "pci:0:2.0  address 0x900000"));
+	assert_int_equal(json_parse(strbuf_str(&json), json.len, &root, message, sizeof(message)),
+			 0);
+	devices = json_get(&root, "devices");
+	assert_non_null(devices);
+	assert_int_equal(devices->count, 2);
+	assert_int_equal(json_get(&devices->items[1], "object")->number, object);
+	assert_int_equal(json_get(&root, "fault_total")->number, 1);
+	json_free(&root);
+	strbuf_fini(&text);
+	strbuf_fini(&json);
+	core_destroy(core);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +560,7 @@ int main(void)
 		TEST(test_reserved_regions),
 		TEST(test_client_disconnect_revokes),
 		TEST(test_faults_and_notify),
+		TEST(test_status_report),
 		TEST(test_fault_names_device),
 		TEST(test_fault_queue_overflow),
 		TEST(test_backend_failure_is_all_or_nothing),
