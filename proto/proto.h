@@ -11,15 +11,19 @@
  * never sends anything unasked.
  *
  * Fault notification: PROTO_HELLO may carry, as SCM_RIGHTS ancillary data,
- * an eventfd the library created.  Whenever a fault record is queued for
- * the client (it became a listener with PROTO_XFER_NOTIFY), the service
- * adds 1 to that eventfd and does nothing else: it never signals a pid that
- * may have been reused and never needs to know the client's threads.  The
- * eventfd is thus readable while records wait; the library clears it before
- * each PROTO_XFER_STATUS and sets it again when the reply says more records
- * remain.  QNX's one-shot sigevent is the library's business: its waiter
- * thread delivers the sigevent once per smmu_xfer_notify() call.  The
- * server closes any descriptor that arrives with another message type.
+ * one end of a socket pair the library created (it keeps the other end,
+ * its pollable descriptor).  Whenever a fault record is queued for the
+ * client (it became a listener with PROTO_XFER_NOTIFY), the service sends
+ * a one-byte datagram on that socket with MSG_DONTWAIT, and does nothing
+ * else: it never signals a pid that may have been reused, never needs to
+ * know the client's threads, and cannot be blocked by the client (a full
+ * socket buffer just means the client is already notified; an eventfd
+ * would let a client make the service's write block).  The library drains
+ * its end before each PROTO_XFER_STATUS, and the service sends again after
+ * a status reply when records remain, so the descriptor is readable
+ * exactly while records wait.  QNX's one-shot sigevent is the library's
+ * business: its waiter thread delivers it once per smmu_xfer_notify().
+ * The server closes any descriptor that arrives with another message type.
  *
  * Abilities: a HELLO without PROTO_HELLO_OBSERVER is smmu_init() and needs
  * the attach ability (-EPERM otherwise).  An observer (smmuctl) may connect
