@@ -85,11 +85,13 @@ int proto_decode_request(const void *buf, size_t size, struct smmu_map_entry *en
 	if (header.size != size) {
 		return fail(ret_why, "size field does not match the message", -EBADMSG);
 	}
+	/* Set before the type is known to be valid, so that even an error
+	 * reply answers the type that was asked. */
+	ret->type = (enum proto_type)header.type;
 	fixed = body_size(header.type);
 	if (fixed == 0) {
 		return fail(ret_why, "unknown message type", -ENOSYS);
 	}
-	ret->type = (enum proto_type)header.type;
 	size -= sizeof(header);
 	bytes += sizeof(header);
 	if (size < fixed || (header.type != PROTO_MAPPING_ADD && size != fixed)) {

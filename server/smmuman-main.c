@@ -17,6 +17,12 @@
 #include "common/alloc.h"
 #include "common/strbuf.h"
 #include "config/config.h"
+#include "server/srv-service.h"
+
+/* smmuman-safety is this file built with SMMUMAN_SAFETY_VARIANT=1. */
+#ifndef SMMUMAN_SAFETY_VARIANT
+#define SMMUMAN_SAFETY_VARIANT 0
+#endif
 
 enum mode {
 	MODE_SERVE,
@@ -181,11 +187,16 @@ int main(int argc, char **argv)
 		fputs(strbuf_str(&dump), stdout);
 		status = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 		break;
-	case MODE_SERVE:
-		/* Design safe state: nothing can protect the devices yet. */
-		fprintf(stderr, "smmuman: the configuration is valid, but the service itself is "
-				"not implemented yet (use --check or --dump-config)\n");
+	case MODE_SERVE: {
+		struct srv_service_options options = {
+			.safety_variant = SMMUMAN_SAFETY_VARIANT,
+			.socket_path = cfg.socket_path ? cfg.socket_path : SMMUMAN_DEFAULT_SOCKET,
+			.libdir = cfg.libdir ? cfg.libdir : SMMUMAN_DEFAULT_LIBDIR,
+		};
+
+		status = srv_service_run(&cfg, &options);
 		break;
+	}
 	}
 out:
 	strbuf_fini(&dump);
