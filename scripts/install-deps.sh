@@ -18,6 +18,8 @@ libclang-rt-14-dev  libFuzzer, ASan and UBSan runtimes for clang
 libcmocka-dev    unit-test framework
 scdoc            turns man/*.scd into man pages
 clang-format     checks the house style (make check)
+qemu-system-x86  the VT-d hardware oracle: q35 + intel-iommu + edu under qtest (tests/qemu)
+qemu-system-arm  the SMMUv3 hardware oracle: virt,iommu=smmuv3 under qtest (tests/qemu)
 "
 
 missing=""
