@@ -130,7 +130,7 @@ static void session_notify(struct srv_session *session)
 	}
 }
 
-static void hook_log(void *ctx, int priority, const char *fmt, ...)
+static void SMMU_PRINTF(3, 4) hook_log(void *ctx, int priority, const char *fmt, ...)
 {
 	va_list ap;
 
