@@ -3,10 +3,13 @@
 #
 # The smmuman command line as a user meets it: --check, --dump-config, the
 # flags that override options, diagnostics on stderr, exit codes.  TAP output.
-# Usage: test-smmuman-cli.sh SMMUMAN EXAMPLES_DIR
+# Usage: test-smmuman-cli.sh SMMUMAN EXAMPLES_DIR SMMUMAN_SAFETY MODULE_DIR
+# MODULE_DIR holds the fake support libraries the unit tests build.
 set -u
 smmuman=$1
 examples=$2
+smmuman_safety=$3
+modules=$4
 work=$(mktemp -d "${TMPDIR:-/tmp}/smmu-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 n=0
@@ -80,8 +83,52 @@ check "--help exits 0" 0 "$smmuman" --help
 contains "--help shows usage" "usage: smmuman" out
 check "--version exits 0" 0 "$smmuman" --version
 
-check "starting the service fails loudly until it exists" 1 "$smmuman" smmu vtd
-contains "and says why" "not implemented yet" err
+# The design safe state: exit 1 and say why, before anything is ready.
+check "no support library: design safe state" 1 "$smmuman" -f --socket "$work/s" debug 1
+contains "says there is none" "no support library is configured" err
+contains "names the design safe state" "design safe state" err
+check "a missing support library: design safe state" 1 "$smmuman" -f --libdir "$work" \
+	--socket "$work/s" smmu vtd
+contains "names the file it looked for" "$work/smmu-vtd.so: not found" err
+check "smmuman-safety looks for the safety library first" 1 "$smmuman_safety" -f \
+	--libdir "$work" --socket "$work/s" smmu vtd
+contains "and names it" "$work/smmu-vtd-safety.so: not found" err
+check "safety required refuses an uncertified library" 1 "$smmuman" -f --libdir "$modules" \
+	--socket "$work/s" smmu fake safety required
+contains "and says which" "smmu-fake.so is not safety-certified" err
+[ ! -e "$work/s" ] && ok "no socket is left behind" || not_ok "a socket was left behind"
+
+# A service in the foreground: ready, then stopped by SIGTERM.
+"$smmuman" -f --libdir "$modules" --socket "$work/fg.sock" smmu fake unit u0 x \
+	> "$work/out" 2> "$work/err" &
+pid=$!
+i=0
+while [ ! -S "$work/fg.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -S "$work/fg.sock" ] && ok "the service listens once ready" || not_ok "no socket after 5 s"
+contains "and says it is ready" "ready: 0 configured devices protected" err
+check "a second service does not take over a live socket" 1 "$smmuman" -f \
+	--libdir "$modules" --socket "$work/fg.sock" smmu fake unit u0 x
+contains "and says why" "already listening" err
+kill -TERM $pid
+wait $pid
+status=$?
+[ $status -eq 0 ] && ok "SIGTERM stops it with status 0" || not_ok "SIGTERM: status $status"
+[ ! -e "$work/fg.sock" ] && ok "and its socket is gone" || not_ok "its socket is left behind"
+
+# Without -f the started process exits 0 once the service is ready.
+check "without -f the parent exits 0 when ready" 0 "$smmuman" --libdir "$modules" \
+	--socket "$work/bg.sock" smmu fake unit u0 x
+[ -S "$work/bg.sock" ] && ok "and the service is listening then" || not_ok "no socket"
+daemon=$(pgrep -f -- "--socket $work/bg.sock")
+[ -n "$daemon" ] && ok "the service runs in the background" || not_ok "no daemon found"
+[ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ] && ok "in a session of its own" ||
+	not_ok "not a session leader"
+[ "$(readlink /proc/"$daemon"/fd/0)" = /dev/null ] && ok "with stdin on /dev/null" ||
+	not_ok "stdin is $(readlink /proc/"$daemon"/fd/0)"
+kill -TERM "$daemon"
+i=0
+while kill -0 "$daemon" 2> /dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -0 "$daemon" 2> /dev/null && not_ok "the daemon ignores SIGTERM" || ok "SIGTERM stops the daemon"
 check "a bad configuration fails before anything else" 1 "$smmuman" smmu
 contains "with the error" "error: missing argument" err
 
