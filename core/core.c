@@ -12,6 +12,7 @@
 #include <syslog.h>
 
 #include "common/alloc.h"
+#include "config/cfg-device-id.h"
 
 int core_ptr_push(void ***items, size_t *count, void *item)
 {
@@ -170,26 +171,14 @@ static int add_identity(struct core_mapping_set *set, uint64_t start, uint64_t s
 
 static int devid_from_config(struct core *core, const struct cfg_device *cfg, union smmu_devid *ret)
 {
-	if (cfg->id.kind == CFG_DEVICE_MEM) {
-		/* QNX's smmu_devid_mmio holds the window length in 32 bits. */
-		if (cfg->id.mem.size > UINT32_MAX) {
-			core_log(core, LOG_ERR, "%s:%u: a device register window of 4 GiB or more",
-				 cfg->loc.file, cfg->loc.line);
-			return -EINVAL;
-		}
-		*ret = (union smmu_devid){
-			.mmio = {SDT_MMIO, (unsigned)cfg->id.mem.size, cfg->id.mem.paddr}};
-		return 0;
+	const char *why = NULL;
+	int r = cfg_device_id_to_devid(&cfg->id, ret, &why);
+
+	if (r < 0) {
+		core_log(core, LOG_ERR, "%s:%u: %s is not supported", cfg->loc.file, cfg->loc.line,
+			 why);
 	}
-	if (cfg->id.pci.segment != 0) {
-		/* union smmu_devid has no segment: QNX names segment 0 only. */
-		core_log(core, LOG_ERR, "%s:%u: PCI segment %u is not supported yet", cfg->loc.file,
-			 cfg->loc.line, cfg->id.pci.segment);
-		return -EOPNOTSUPP;
-	}
-	*ret = (union smmu_devid){
-		.pci = {SDT_PCI, cfg->id.pci.bus, cfg->id.pci.dev, cfg->id.pci.func}};
-	return 0;
+	return r;
 }
 
 static struct core_unit *unit_by_name(struct core *core, const char *name)
