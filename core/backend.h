@@ -80,6 +80,11 @@ struct smmu_backend_host {
 	/* Records a refused DMA of `unit`. */
 	void (*fault)(void *ctx, struct smmu_backend_unit *unit,
 		      const struct smmu_backend_fault *fault);
+	/* How to reach the hardware: the `platform NAME PARAMS` option as a
+	 * hw_open() spec ("NAME:PARAMS", see hw/hw.h), or NULL when the
+	 * configuration has none (a backend for real hardware then uses
+	 * "devmem").  The backend opens its own connection. */
+	const char *platform;
 };
 
 /*

@@ -80,6 +80,7 @@ struct core_client {
 struct core {
 	const struct smmu_backend *backend;
 	struct smmu_backend_host host;
+	char *platform; /* host.platform */
 	struct core_hooks hooks;
 	bool backend_ready;
 

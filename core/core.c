@@ -12,6 +12,7 @@
 #include <syslog.h>
 
 #include "common/alloc.h"
+#include "common/strbuf.h"
 #include "config/cfg-device-id.h"
 
 int core_ptr_push(void ***items, size_t *count, void *item)
@@ -345,6 +346,27 @@ static void SMMU_PRINTF(3, 4) host_log(void *ctx, int priority, const char *fmt,
 	core_log(core, priority, "%s", line);
 }
 
+/* "NAME:PARAMS" or "NAME" from the `platform` option; NULL without one. */
+static int platform_spec(const struct cfg_config *cfg, char **ret)
+{
+	struct strbuf spec = STRBUF_INIT;
+
+	*ret = NULL;
+	if (!cfg->platform.name) {
+		return 0;
+	}
+	strbuf_puts(&spec, cfg->platform.name);
+	if (cfg->platform.params) {
+		strbuf_printf(&spec, ":%s", cfg->platform.params);
+	}
+	if (spec.oom) {
+		strbuf_fini(&spec);
+		return -ENOMEM;
+	}
+	*ret = strbuf_take(&spec);
+	return 0;
+}
+
 int core_create(const struct smmu_backend *backend, const struct cfg_config *cfg,
 		const struct core_hooks *hooks, struct core **ret_core)
 {
@@ -358,17 +380,24 @@ int core_create(const struct smmu_backend *backend, const struct cfg_config *cfg
 	core->hooks = *hooks;
 	core->next_object_id = 1;
 	core->next_client_id = 1;
+	r = platform_spec(cfg, &core->platform);
+	if (r < 0) {
+		smmu_free(core);
+		return r;
+	}
 	core->host = (struct smmu_backend_host){
 		.abi_version = SMMU_BACKEND_ABI_VERSION,
 		.size = sizeof(core->host),
 		.ctx = core,
 		.log = host_log,
 		.fault = host_fault,
+		.platform = core->platform,
 	};
 	r = backend->init(&core->host, cfg->smmu.params);
 	if (r < 0) {
 		core_log(core, LOG_ERR, "support library '%s' failed to start: %s", backend->name,
 			 strerror(-r));
+		smmu_free(core->platform);
 		smmu_free(core);
 		return r;
 	}
@@ -445,6 +474,7 @@ void core_destroy(struct core *core)
 	smmu_free(core->units);
 	smmu_free(core->objects);
 	smmu_free(core->clients);
+	smmu_free(core->platform);
 	smmu_free(core);
 }
 
