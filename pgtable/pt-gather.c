@@ -85,8 +85,14 @@ void pt_gather_add(struct pt_gather *g, uint64_t start, uint64_t last)
 {
 	unsigned n = g->range_count;
 
+	/* The commonest case: the first range of a fresh gather (one unmap, one range). */
+	if (n == 0) {
+		g->range[0] = (struct pt_range){start, last};
+		g->range_count = 1;
+		return;
+	}
 	/* The common case: the next piece of an ascending sweep. */
-	if (n && start >= g->range[n - 1].start) {
+	if (start >= g->range[n - 1].start) {
 		struct pt_range *r = &g->range[n - 1];
 
 		if (start <= r->last || start - r->last == 1) {

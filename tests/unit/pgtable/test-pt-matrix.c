@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/alloc.h"
+#include "common/compiler.h"
 #include "pt-test-util.h"
 
 struct leaf_list {
@@ -591,6 +592,206 @@ static void test_unmap_reports_exactly(void **state)
 	pt_fixture_fini(&fx);
 }
 
+/* Unmaps one page range into g (initialised here) and checks the bytes removed. */
+static void unmap_into(struct pt_fixture *fx, struct pt_gather *g, uint64_t iova, uint64_t len,
+		       uint64_t want_removed)
+{
+	uint64_t removed = UINT64_MAX;
+
+	pt_gather_init(g);
+	PT_EXPECT_EQ(fx, pt_unmap(fx->s, iova, len, g, &removed), 0);
+	PT_EXPECT_EQ(fx, removed, want_removed);
+}
+
+static void expect_gather_range(struct pt_fixture *fx, const struct pt_gather *g, unsigned i,
+				uint64_t start, uint64_t last)
+{
+	PT_EXPECT_EQ(fx, i < g->range_count, true);
+	PT_EXPECT_EQ(fx, g->range[i].start, start);
+	PT_EXPECT_EQ(fx, g->range[i].last, last);
+}
+
+/*
+ * Runs of smallest pages inside one table, the buffer unmap the fast path serves: a full run,
+ * a run with holes, a run whose leaves share no permission bit (VT-d read-only beside
+ * write-only), a run beside a page that stays, and a run across two tables.  Each reports
+ * exactly what went, and frees exactly the tables that emptied.
+ */
+static void test_unmap_runs_in_a_table(void **state)
+{
+	struct pt_fixture fx;
+	struct pt_cfg cfg;
+
+	(void)state;
+	pt_fixture_init(&fx);
+	PT_FOR_EACH_CFG(i, cfg)
+	{
+		pt_fixture_open(&fx, &cfg);
+		uint64_t m = fx.min;
+		uint64_t entries = m / 8;
+		uint64_t span = m * entries; /* what one table of smallest pages maps */
+		uint64_t base = span; /* the second such table: below 4 GiB for every granule */
+		struct pt_gather g;
+
+		/* A full run: one range, and the tables up to the root go. */
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base + 16 * m, 0, 256 * m, PT_TEST_PROT), 0);
+		unmap_into(&fx, &g, base + 16 * m, 256 * m, 256 * m);
+		PT_EXPECT_EQ(&fx, g.range_count, 1);
+		expect_gather_range(&fx, &g, 0, base + 16 * m, base + 272 * m - 1);
+		PT_EXPECT_EQ(&fx, g.tables_freed, fx.info.level_count > 1);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+		pt_gather_release(&g);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), 1);
+
+		/* Holes: one range per run of pages, nothing for the holes. */
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base + 16 * m, 0, 16 * m, PT_TEST_PROT), 0);
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base + 40 * m, 0, 8 * m, PT_TEST_PROT), 0);
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base + 63 * m, 0, m, PT_TEST_PROT), 0);
+		unmap_into(&fx, &g, base + 8 * m, 56 * m, 25 * m);
+		PT_EXPECT_EQ(&fx, g.range_count, 3);
+		expect_gather_range(&fx, &g, 0, base + 16 * m, base + 32 * m - 1);
+		expect_gather_range(&fx, &g, 1, base + 40 * m, base + 48 * m - 1);
+		expect_gather_range(&fx, &g, 2, base + 63 * m, base + 64 * m - 1);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+		pt_gather_release(&g);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), 1);
+
+		/* Leaves without a common present bit where the format has write-only. */
+		if (cfg.format != PT_FORMAT_LPAE_S1) {
+			PT_EXPECT_EQ(&fx, pt_map(fx.s, base, 0, m, PT_PROT_READ), 0);
+			PT_EXPECT_EQ(&fx, pt_map(fx.s, base + m, m, m, PT_PROT_WRITE), 0);
+			PT_EXPECT_EQ(&fx, pt_map(fx.s, base + 2 * m, 0, m, PT_PROT_READ), 0);
+			unmap_into(&fx, &g, base, 4 * m, 3 * m);
+			PT_EXPECT_EQ(&fx, g.range_count, 1);
+			expect_gather_range(&fx, &g, 0, base, base + 3 * m - 1);
+			PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+			pt_gather_release(&g);
+			PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), 1);
+		}
+
+		/* A page that stays keeps its table, however far from the run. */
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base + (entries - 1) * m, 0, m, PT_TEST_PROT), 0);
+		size_t tables = pt_fixture_tables(&fx);
+
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base, 0, 256 * m, PT_TEST_PROT), 0);
+		unmap_into(&fx, &g, base, 256 * m, 256 * m);
+		PT_EXPECT_EQ(&fx, g.tables_freed, false);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), tables);
+		PT_EXPECT_EQ(&fx, translate(&fx, base + (entries - 1) * m), 0);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+		pt_gather_release(&g);
+
+		/* Across two tables: the one that empties goes, the one holding the page stays. */
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base - 8 * m, 0, 16 * m, PT_TEST_PROT), 0);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), tables + (fx.info.level_count > 1));
+		unmap_into(&fx, &g, base - 8 * m, 16 * m, 16 * m);
+		PT_EXPECT_EQ(&fx, g.range_count, 1);
+		expect_gather_range(&fx, &g, 0, base - 8 * m, base + 8 * m - 1);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+		pt_gather_release(&g);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), tables);
+		PT_EXPECT_EQ(&fx, pt_fixture_unmap(&fx, base, span), m);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), 1);
+		pt_fixture_close(&fx);
+	}
+	pt_fixture_fini(&fx);
+}
+
+/* Syncs a non-coherent walker would need, for test_unmap_syncs_what_it_writes (the
+ * allocator's ctx is the pool's, so the log is a static). */
+static struct {
+	unsigned count;
+	struct {
+		const char *start;
+		size_t size;
+	} range[64];
+} sync_log;
+
+static void log_sync(void *ctx, const void *cpu, size_t size)
+{
+	(void)ctx;
+	if (sync_log.count < ARRAY_SIZE(sync_log.range)) {
+		sync_log.range[sync_log.count].start = cpu;
+		sync_log.range[sync_log.count].size = size;
+	}
+	sync_log.count++;
+}
+
+/* Every 8-byte word of [base, base + size) that differs from before lies in a synced range. */
+static void expect_changes_synced(struct pt_fixture *fx, const char *base, const char *before,
+				  size_t size)
+{
+	PT_EXPECT_EQ(fx, sync_log.count <= ARRAY_SIZE(sync_log.range), true);
+	for (size_t off = 0; off < size; off += 8) {
+		if (!memcmp(base + off, before + off, 8)) {
+			continue;
+		}
+		bool synced = false;
+
+		for (unsigned k = 0; k < sync_log.count; k++) {
+			synced |= base + off >= sync_log.range[k].start &&
+				  base + off < sync_log.range[k].start + sync_log.range[k].size;
+		}
+		if (!synced) {
+			fail_msg("[%s] table word at pool offset 0x%zx changed, never synced",
+				 fx->name, off);
+		}
+	}
+}
+
+/*
+ * With a non-coherent walker, unmap makes every entry it writes visible, once per run of
+ * entries: one sync for a run of pages in one table; once the last page goes, one per table
+ * unlinked (its parent's entry) and one per table parked (its link words).
+ */
+static void test_unmap_syncs_what_it_writes(void **state)
+{
+	struct pt_cfg cfg;
+
+	(void)state;
+	PT_FOR_EACH_CFG(i, cfg)
+	{
+		struct pt_fixture fx;
+
+		/* A fresh pool each time: only memory never freed is compared (ASan). */
+		pt_fixture_init(&fx);
+		fx.alloc.sync = log_sync;
+		pt_fixture_open(&fx, &cfg);
+		uint64_t m = fx.min;
+		uint64_t base = m * (m / 8); /* the second table of smallest pages */
+		const char *pool = fx.alloc.linear_cpu_base;
+
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base, 0, m, PT_TEST_PROT), 0);
+		PT_EXPECT_EQ(&fx, pt_map(fx.s, base + 16 * m, 0, 256 * m, PT_TEST_PROT), 0);
+		size_t used = pt_host_mem_in_use(fx.mem);
+		char *before = malloc(used);
+
+		assert_non_null(before);
+		memcpy(before, pool, used);
+		sync_log.count = 0;
+		PT_EXPECT_EQ(&fx, pt_fixture_unmap(&fx, base + 16 * m, 256 * m), 256 * m);
+		PT_EXPECT_EQ(&fx, sync_log.count, 1);
+		expect_changes_synced(&fx, pool, before, used);
+
+		/* The last page: every table but the root is unlinked and parked. */
+		struct pt_gather g;
+		uint64_t removed = 0;
+		unsigned below_root = fx.info.level_count - 1;
+
+		memcpy(before, pool, used);
+		sync_log.count = 0;
+		pt_gather_init(&g);
+		PT_EXPECT_EQ(&fx, pt_unmap(fx.s, base, m, &g, &removed), 0);
+		PT_EXPECT_EQ(&fx, removed, m);
+		PT_EXPECT_EQ(&fx, sync_log.count, 1 + 2 * below_root);
+		expect_changes_synced(&fx, pool, before, used);
+		pt_gather_release(&g);
+		free(before);
+		pt_fixture_close(&fx);
+		pt_fixture_fini(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +806,8 @@ int main(void)
 		cmocka_unit_test(test_failed_allocation_changes_nothing),
 		cmocka_unit_test(test_create_failure),
 		cmocka_unit_test(test_unmap_reports_exactly),
+		cmocka_unit_test(test_unmap_runs_in_a_table),
+		cmocka_unit_test(test_unmap_syncs_what_it_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
