@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The virtual board end to end, against real QEMU: smmu-board start/stop, the hw qtest
+ * provider through the board's multiplexer, edu DMA with the IOMMU off, the DMAR table
+ * through fw_cfg.  Each case starts its own board and proves at the end that stopping it
+ * left no process and no file behind.  Skipped (77) when QEMU is not installed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmocka-all.h"
+#include "common/strbuf.h"
+#include "firmware/dmar.h"
+#include "hw/hw-table-mem.h"
+#include "hw/hw.h"
+
+#ifndef SMMU_BOARD_PATH
+#error "SMMU_BOARD_PATH must name the smmu-board binary"
+#endif
+
+/* The VT-d global status register and its translation-enable bit (VT-d 3.4 §11.4.5). */
+#define VTD_VER_REG 0x00
+#define VTD_CAP_REG 0x08
+#define VTD_GSTS_REG 0x1c
+#define VTD_GSTS_TES (1u << 31)
+
+/* The PCI command register and its bus-master bit (PCI Local Bus 3.0 §6.2.2). */
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MASTER 0x4
+
+/* Guest RAM the DMA cases use, well below the board's table range and the edu's mask. */
+#define SOURCE_PA 0x100000
+#define BOUNCE_PA 0x200000
+#define TARGET_PA 0x300000
+#define DMA_LEN 256
+
+struct board {
+	struct strbuf env; /* what start printed */
+	char dir[256];
+	char mem[256];
+	char hw[1024];
+	char qtest[256];
+	pid_t pid;
+	pid_t qemu_pid;
+	unsigned long long vtd;
+};
+
+/* Runs argv, collecting stdout into `out` (may be NULL).  Returns the exit status. */
+static int run_tool(const char *const argv[], struct strbuf *out)
+{
+	int pipefd[2];
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) {
+		if (out) {
+			strbuf_append(out, buf, (size_t)n);
+		}
+	}
+	close(pipefd[0]);
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The value of "KEY=" (or "key: ") in a tool's output, or "" when absent. */
+static const char *value_of(const char *text, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+
+	buf[0] = '\0';
+	for (const char *line = text; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n') {
+			line++;
+		}
+		if (strncmp(line, key, klen) == 0) {
+			const char *end = strchr(line + klen, '\n');
+			size_t n = end ? (size_t)(end - line - klen) : strlen(line + klen);
+
+			if (n >= size) {
+				n = size - 1;
+			}
+			memcpy(buf, line + klen, n);
+			buf[n] = '\0';
+			return buf;
+		}
+	}
+	return buf;
+}
+
+static bool process_alive(pid_t pid)
+{
+	char path[64], stat[256];
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0) {
+		return false;
+	}
+	ssize_t n = read(fd, stat, sizeof(stat) - 1);
+
+	close(fd);
+	stat[n > 0 ? n : 0] = '\0';
+	const char *paren = strrchr(stat, ')');
+
+	return paren && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Waits (bounded) for a process to disappear; the kernel reaps asynchronously. */
+static bool gone_soon(pid_t pid)
+{
+	for (int i = 0; i < 500 && process_alive(pid); i++) {
+		struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+	}
+	return !process_alive(pid);
+}
+
+static void board_start_args(struct board *b, const char *const *extra)
+{
+	const char *argv[16] = {SMMU_BOARD_PATH, "start", "--edu", "2"};
+	char value[64];
+	int n = 4;
+
+	for (; extra && *extra; extra++) {
+		argv[n++] = *extra;
+	}
+	argv[n] = NULL;
+	memset(b, 0, sizeof(*b));
+	int status = run_tool(argv, &b->env);
+
+	if (status != 0) {
+		print_error("smmu-board start failed (%d): %s\n", status, strbuf_str(&b->env));
+		fail();
+	}
+	const char *text = strbuf_str(&b->env);
+
+	value_of(text, "SMMU_BOARD_DIR=", b->dir, sizeof(b->dir));
+	value_of(text, "SMMU_BOARD_MEM=", b->mem, sizeof(b->mem));
+	value_of(text, "SMMU_BOARD_HW=", b->hw, sizeof(b->hw));
+	value_of(text, "SMMU_BOARD_QTEST=", b->qtest, sizeof(b->qtest));
+	b->pid = (pid_t)atol(value_of(text, "SMMU_BOARD_PID=", value, sizeof(value)));
+	b->qemu_pid = (pid_t)atol(value_of(text, "SMMU_BOARD_QEMU_PID=", value, sizeof(value)));
+	b->vtd = strtoull(value_of(text, "SMMU_BOARD_VTD=", value, sizeof(value)), NULL, 0);
+	assert_true(b->dir[0] && b->mem[0] && b->hw[0] && b->qtest[0]);
+	assert_true(b->pid > 0 && b->qemu_pid > 0 && b->vtd != 0);
+}
+
+/* Stops the board and checks that no process, socket, RAM file or directory is left. */
+static void board_stop_clean(struct board *b, bool dir_stays)
+{
+	const char *argv[] = {SMMU_BOARD_PATH, "stop", "--dir", b->dir, NULL};
+	struct stat st;
+
+	assert_int_equal(run_tool(argv, NULL), 0);
+	assert_true(gone_soon(b->pid));
+	assert_true(gone_soon(b->qemu_pid));
+	assert_int_equal(stat(b->mem, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(stat(b->qtest, &st), -1);
+	if (dir_stays) {
+		DIR *d = opendir(b->dir);
+		struct dirent *e;
+		int entries = 0;
+
+		assert_non_null(d);
+		while ((e = readdir(d))) {
+			entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		}
+		closedir(d);
+		assert_int_equal(entries, 0);
+	} else {
+		assert_int_equal(stat(b->dir, &st), -1);
+	}
+	strbuf_fini(&b->env);
+}
+
+static int setup(void **state)
+{
+	struct board *b = malloc(sizeof(*b));
+
+	board_start_args(b, NULL);
+	*state = b;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct board *b = *state;
+
+	board_stop_clean(b, false);
+	free(b);
+	return 0;
+}
+
+static struct hw_bus *open_bus(const struct board *b)
+{
+	struct hw_bus *bus = NULL;
+	struct strbuf why = STRBUF_INIT;
+
+	if (hw_open(b->hw, &bus, &why) != 0) {
+		print_error("hw_open(%s): %s\n", b->hw, strbuf_str(&why));
+		fail();
+	}
+	strbuf_fini(&why);
+	return bus;
+}
+
+/* The printed spec opens a bus that reaches the VT-d unit: VER reads 0x10 (DESIGN.md). */
+static void test_spec_reaches_vtd(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *bus = open_bus(b);
+	uint32_t ver = 0;
+	uint64_t cap = 0;
+
+	assert_int_equal(hw_read32(bus, b->vtd + VTD_VER_REG, &ver), 0);
+	assert_int_equal(ver, 0x10);
+	assert_int_equal(hw_read64(bus, b->vtd + VTD_CAP_REG, &cap), 0);
+	assert_true(cap != 0 && cap != UINT64_MAX);
+	hw_close(bus);
+}
+
+/* Both edu devices answer at their fixed slots through PCI configuration space. */
+static void test_edu_in_config_space(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *bus = open_bus(b);
+	struct hw_pci_bdf edu0, edu1, empty;
+	uint32_t id = 0;
+
+	assert_int_equal(hw_pci_bdf_parse("00:01.0", &edu0), 0);
+	assert_int_equal(hw_pci_bdf_parse("00:02.0", &edu1), 0);
+	assert_int_equal(hw_pci_bdf_parse("00:03.0", &empty), 0);
+	assert_int_equal(hw_pci_cfg_read(bus, edu0, 0, 4, &id), 0);
+	assert_int_equal(id, 0x11e81234);
+	assert_int_equal(hw_pci_cfg_read(bus, edu1, 0, 4, &id), 0);
+	assert_int_equal(id, 0x11e81234);
+	assert_int_equal(hw_pci_cfg_read(bus, empty, 0, 4, &id), 0);
+	assert_int_equal(id, 0xffffffff);
+	hw_close(bus);
+}
+
+/* Bus mastering is off at reset and turns on through a configuration write. */
+static void test_enable_bus_master(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *bus = open_bus(b);
+	struct hw_pci_bdf edu = {.device = 1};
+	uint32_t command = 0xffff;
+
+	assert_int_equal(hw_pci_cfg_read(bus, edu, PCI_COMMAND, 2, &command), 0);
+	assert_int_equal(command & PCI_COMMAND_MASTER, 0);
+	assert_int_equal(hw_pci_cfg_write(bus, edu, PCI_COMMAND, 2, command | PCI_COMMAND_MASTER),
+			 0);
+	assert_int_equal(hw_pci_cfg_read(bus, edu, PCI_COMMAND, 2, &command), 0);
+	assert_int_equal(command & PCI_COMMAND_MASTER, PCI_COMMAND_MASTER);
+	hw_close(bus);
+}
+
+static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		p[i] = (uint8_t)(i * 7 + seed);
+	}
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		sprintf(out + 2 * i, "%02x", p[i]);
+	}
+}
+
+/* With translation off at reset (GSTS.TES = 0), bytes in RAM reach the device at IOVA = PA,
+ * and come back out of it to another address: the round trip matches. */
+static void test_dma_round_trip_iommu_off(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *bus = open_bus(b);
+	uint8_t data[DMA_LEN];
+	char hex[2 * DMA_LEN + 1];
+	char iova[32], bounce[32], value[2 * DMA_LEN + 8];
+	uint32_t gsts = 0xffffffff;
+	void *target;
+	struct strbuf out = STRBUF_INIT;
+
+	assert_int_equal(hw_read32(bus, b->vtd + VTD_GSTS_REG, &gsts), 0);
+	assert_int_equal(gsts & VTD_GSTS_TES, 0);
+	fill_pattern(data, sizeof(data), 3);
+	to_hex(data, sizeof(data), hex);
+
+	/* RAM -> device: the tool stages the data at SOURCE_PA and reads the buffer back. */
+	snprintf(iova, sizeof(iova), "%#x", SOURCE_PA);
+	snprintf(bounce, sizeof(bounce), "%#x", BOUNCE_PA);
+	const char *to_dev[] = {SMMU_BOARD_PATH, "dma", "--dir",  b->dir, "--to-device",
+				"--iova",	 iova,	"--data", hex,	  "--bounce",
+				bounce,		 NULL};
+
+	assert_int_equal(run_tool(to_dev, &out), 0);
+	assert_string_equal(value_of(strbuf_str(&out), "dma: ", value, sizeof(value)), "done");
+	assert_string_equal(value_of(strbuf_str(&out), "match: ", value, sizeof(value)), "yes");
+	assert_string_equal(value_of(strbuf_str(&out), "data: ", value, sizeof(value)), hex);
+	strbuf_reset(&out);
+
+	/* Device -> RAM: the bytes land at TARGET_PA, seen through the test's own window. */
+	fill_pattern(data, sizeof(data), 101);
+	to_hex(data, sizeof(data), hex);
+	snprintf(iova, sizeof(iova), "%#x", TARGET_PA);
+	const char *from_dev[] = {SMMU_BOARD_PATH, "dma", "--dir",  b->dir, "--from-device",
+				  "--iova",	   iova,  "--data", hex,    "--bounce",
+				  bounce,	   NULL};
+
+	assert_int_equal(run_tool(from_dev, &out), 0);
+	assert_string_equal(value_of(strbuf_str(&out), "match: ", value, sizeof(value)), "yes");
+	assert_int_equal(hw_mem_map(bus, TARGET_PA, sizeof(data), &target), 0);
+	assert_memory_equal(target, data, sizeof(data));
+	strbuf_fini(&out);
+	hw_close(bus);
+}
+
+/* The tool can tell when data did not arrive: the device reads IOVA, the data was staged
+ * elsewhere (--pa), so the buffer read back does not match and the exit status is 1. */
+static void test_dma_reports_mismatch(void **state)
+{
+	struct board *b = *state;
+	struct strbuf out = STRBUF_INIT;
+	char value[64];
+	const char *argv[] = {SMMU_BOARD_PATH,
+			      "dma",
+			      "--dir",
+			      b->dir,
+			      "--to-device",
+			      "--iova",
+			      "0x100000",
+			      "--pa",
+			      "0x180000",
+			      "--pattern",
+			      "0x5a",
+			      "--len",
+			      "64",
+			      "--bounce",
+			      "0x200000",
+			      NULL};
+
+	assert_int_equal(run_tool(argv, &out), 1);
+	assert_string_equal(value_of(strbuf_str(&out), "dma: ", value, sizeof(value)), "done");
+	assert_string_equal(value_of(strbuf_str(&out), "match: ", value, sizeof(value)), "no");
+	strbuf_fini(&out);
+}
+
+/* The DMAR table comes out of fw_cfg whole: signature, length, checksum, and one DRHD at
+ * the VT-d unit's address whose scopes include both edu devices. */
+static void test_dmar_extracted(void **state)
+{
+	struct board *b = *state;
+	char path[300];
+	struct strbuf out = STRBUF_INIT;
+	char value[64];
+	uint8_t table[4096];
+	struct fw_dmar dmar;
+	struct fw_error err;
+
+	snprintf(path, sizeof(path), "%s.dmar", b->dir);
+	const char *argv[] = {SMMU_BOARD_PATH, "acpi", "--dir", b->dir, "DMAR", path, NULL};
+
+	assert_int_equal(run_tool(argv, &out), 0);
+	assert_string_equal(value_of(strbuf_str(&out), "table: ", value, sizeof(value)), "DMAR");
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	size_t n = fread(table, 1, sizeof(table), f);
+
+	fclose(f);
+	unlink(path);
+	assert_int_equal(n, atoi(value_of(strbuf_str(&out), "size: ", value, sizeof(value))));
+	if (fw_dmar_parse(table, n, 0, &dmar, &err) != 0) {
+		print_error("DMAR: %s\n", err.message);
+		fail();
+	}
+	assert_memory_equal(dmar.header.signature, "DMAR", 4);
+	assert_true(dmar.header.checksum_ok);
+	assert_int_equal(dmar.drhd_count, 1);
+	assert_true(dmar.drhds[0].register_base == b->vtd);
+	bool seen[3] = {false};
+
+	for (uint32_t i = 0; i < dmar.drhds[0].scopes.count; i++) {
+		const struct fw_dmar_scope *s = &dmar.scopes[dmar.drhds[0].scopes.first + i];
+
+		if (s->type == DMAR_SCOPE_TYPE_PCI_ENDPOINT && s->start_bus == 0 &&
+		    s->path_count == 1 && s->path[0].device <= 2 && s->path[0].function == 0) {
+			seen[s->path[0].device] = true;
+		}
+	}
+	assert_true(seen[1] && seen[2]);
+	fw_dmar_fini(&dmar);
+	strbuf_fini(&out);
+}
+
+/* Sends one packet to the board socket and returns the reply packet (NUL-terminated). */
+static void mux_exchange(const struct board *b, const char *packet, char *reply, size_t size)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	assert_true(fd >= 0);
+	strcpy(addr.sun_path, b->qtest);
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(send(fd, packet, strlen(packet), 0), (ssize_t)strlen(packet));
+	ssize_t n = recv(fd, reply, size - 1, 0);
+
+	assert_true(n > 0);
+	reply[n] = '\0';
+	close(fd);
+}
+
+/* Commands that would make QEMU assert are refused with ERR, and the board still answers. */
+static void test_mux_refuses_malformed(void **state)
+{
+	struct board *b = *state;
+	char reply[4096], expect[64];
+
+	mux_exchange(b, "inb 0x10000\n", reply, sizeof(reply));
+	assert_memory_equal(reply, "ERR ", 4);
+	mux_exchange(b, "readl nonsense\n", reply, sizeof(reply));
+	assert_memory_equal(reply, "ERR ", 4);
+	mux_exchange(b, "irq_intercept_in ioapic\n", reply, sizeof(reply));
+	assert_memory_equal(reply, "ERR ", 4);
+	mux_exchange(b, "no newline", reply, sizeof(reply));
+	assert_memory_equal(reply, "ERR ", 4);
+	snprintf(expect, sizeof(expect), "readl %#llx\n", b->vtd);
+	mux_exchange(b, expect, reply, sizeof(reply));
+	assert_string_equal(reply, "OK 0x0000000000000010\n");
+}
+
+/* A packet with one refused line runs none of its commands: a write before it is not done. */
+static void test_mux_batch_all_or_nothing(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *bus = open_bus(b);
+	char reply[4096];
+	void *cpu;
+
+	assert_int_equal(hw_mem_map(bus, 0x5000, 4, &cpu), 0);
+	*(volatile uint32_t *)cpu = 0;
+	mux_exchange(b, "writel 0x5000 0x12345678\nbogus\n", reply, sizeof(reply));
+	assert_non_null(strstr(reply, "ERR not run"));
+	assert_int_equal(*(volatile uint32_t *)cpu, 0);
+	mux_exchange(b, "writel 0x5000 0x12345678\nreadl 0x5000\n", reply, sizeof(reply));
+	assert_string_equal(reply, "OK\nOK 0x0000000012345678\n");
+	assert_int_equal(*(volatile uint32_t *)cpu, 0x12345678);
+	hw_close(bus);
+}
+
+/* Two clients connected at once are both served. */
+static void test_two_clients(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *one = open_bus(b);
+	struct hw_bus *two = open_bus(b);
+	uint32_t v1 = 0, v2 = 0;
+
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(hw_read32(one, b->vtd, &v1), 0);
+		assert_int_equal(hw_read32(two, b->vtd, &v2), 0);
+	}
+	assert_int_equal(v1, 0x10);
+	assert_int_equal(v2, 0x10);
+	hw_close(one);
+	hw_close(two);
+}
+
+/* Table memory from the spec's range is guest RAM: what the allocator hands out is what the
+ * machine reads at that physical address. */
+static void test_table_memory_is_guest_ram(void **state)
+{
+	struct board *b = *state;
+	struct hw_bus *bus = open_bus(b);
+	struct hw_table_mem *mem;
+	uint64_t pa, size;
+	void *cpu;
+	uint64_t seen = 0;
+
+	assert_int_equal(hw_bus_tables(bus, &pa, &size), 0);
+	assert_int_equal(hw_table_mem_create(bus, pa, size, &mem, NULL), 0);
+	assert_int_equal(hw_table_alloc(mem, 4096, &cpu, &pa), 0);
+	((volatile uint64_t *)cpu)[1] = 0x0123456789abcdefull;
+	hw_table_mem_sync(cpu, 16);
+	assert_int_equal(hw_read64(bus, pa + 8, &seen), 0);
+	assert_true(seen == 0x0123456789abcdefull);
+	hw_table_mem_destroy(mem);
+	hw_close(bus);
+}
+
+/* When the daemon is killed outright, QEMU dies with it (PR_SET_PDEATHSIG), and stop removes
+ * what the daemon could not. */
+static void test_daemon_killed(void **state)
+{
+	struct board *b = *state;
+
+	assert_int_equal(kill(b->pid, SIGKILL), 0);
+	assert_true(gone_soon(b->pid));
+	assert_true(gone_soon(b->qemu_pid));
+	/* teardown runs stop and checks that nothing is left. */
+}
+
+/* A board in a directory the caller made: stop empties it but leaves it. */
+static void test_start_in_given_dir(void **state)
+{
+	struct board b;
+	char dir[] = "/tmp/test-board-dir.XXXXXX";
+	const char *extra[] = {"--dir", dir, NULL};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	board_start_args(&b, extra);
+	assert_string_equal(b.dir, dir);
+	board_stop_clean(&b, true);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static int count_board_shm_files(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+	int count = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		count += strncmp(e->d_name, "smmu-board.", 11) == 0;
+	}
+	closedir(d);
+	return count;
+}
+
+/* A start that fails (no such QEMU) says why and leaves no directory and no RAM file. */
+static void test_failed_start_leaves_nothing(void **state)
+{
+	char dir[] = "/tmp/test-board-fail.XXXXXX";
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(rmdir(dir), 0);
+	int before = count_board_shm_files();
+	const char *argv[] = {SMMU_BOARD_PATH,	   "start", "--dir", dir, "--qemu",
+			      "/nonexistent/qemu", NULL};
+
+	assert_int_equal(run_tool(argv, NULL), 1);
+	assert_int_equal(stat(dir, &st), -1);
+	assert_int_equal(count_board_shm_files(), before);
+}
+
+/* Only q35 exists so far: another machine is refused, not silently replaced. */
+static void test_unknown_machine_refused(void **state)
+{
+	const char *argv[] = {SMMU_BOARD_PATH, "start", "--machine", "virt", NULL};
+
+	(void)state;
+	assert_int_equal(run_tool(argv, NULL), 1);
+}
+
+static bool qemu_installed(void)
+{
+	const char *argv[] = {"/bin/sh", "-c", "command -v qemu-system-x86_64", NULL};
+
+	return run_tool(argv, NULL) == 0;
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_spec_reaches_vtd),
+		T(test_edu_in_config_space),
+		T(test_enable_bus_master),
+		T(test_dma_round_trip_iommu_off),
+		T(test_dma_reports_mismatch),
+		T(test_dmar_extracted),
+		T(test_mux_refuses_malformed),
+		T(test_mux_batch_all_or_nothing),
+		T(test_two_clients),
+		T(test_table_memory_is_guest_ram),
+		T(test_daemon_killed),
+		cmocka_unit_test(test_start_in_given_dir),
+		cmocka_unit_test(test_failed_start_leaves_nothing),
+		cmocka_unit_test(test_unknown_machine_refused),
+	};
+
+	if (!qemu_installed()) {
+		fprintf(stderr, "SKIP: qemu-system-x86_64 is not installed "
+				"(scripts/install-deps.sh installs it)\n");
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
