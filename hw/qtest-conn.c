@@ -33,6 +33,11 @@ struct hw_qtest_conn {
 	size_t in_len;
 	size_t in_used; /* bytes of `in` consumed by the last exchange */
 	char *out;	/* one batch of command lines */
+	/*
+	 * Set by the first failed exchange.  After a timeout or a malformed reply nothing says
+	 * which reply belongs to which command any more, so every later exchange fails too.
+	 */
+	bool broken;
 };
 
 /* The stream buffer holds a full batch of replies plus async lines around it. */
@@ -320,6 +325,11 @@ int hw_qtest_conn_exchange(struct hw_qtest_conn *conn, const struct hw_qtest_com
 		return conn_fail(why, -EINVAL, "a qtest batch has 1 to %d commands, not %u",
 				 HW_QTEST_MAX_BATCH, count);
 	}
+	if (conn->broken) {
+		return conn_fail(why, -EPIPE,
+				 "the qtest connection is unusable after an earlier "
+				 "failure");
+	}
 	for (unsigned i = 0; i < count; i++) {
 		size_t n = hw_qtest_command_format(&cmds[i], conn->out + out_len,
 						   HW_QTEST_COMMAND_MAX_LEN);
@@ -339,6 +349,7 @@ int hw_qtest_conn_exchange(struct hw_qtest_conn *conn, const struct hw_qtest_com
 	}
 	r = send_all(conn, conn->out, out_len, deadline, why);
 	if (r < 0) {
+		conn->broken = true;
 		return r;
 	}
 	if (conn->packet) {
@@ -358,6 +369,7 @@ int hw_qtest_conn_exchange(struct hw_qtest_conn *conn, const struct hw_qtest_com
 				      pos != conn->in_len ? " and has extra lines" : "");
 		}
 		conn->in_used = conn->in_len;
+		conn->broken = r < 0;
 		return r;
 	}
 	for (;;) {
@@ -371,6 +383,7 @@ int hw_qtest_conn_exchange(struct hw_qtest_conn *conn, const struct hw_qtest_com
 		}
 	}
 	conn->in_used = pos;
+	conn->broken = r < 0;
 	return r;
 }
 

@@ -285,6 +285,23 @@ static void test_malformed_reply(void **state)
 	server_finish(s);
 }
 
+/* After a malformed reply the connection is out of step: later commands fail at once
+ * instead of taking some other command's reply as theirs. */
+static void test_broken_after_error(void **state)
+{
+	static const struct step steps[] = {{"readl 0x1000", "YES\n"}};
+	struct server *s = START(SOCK_STREAM, steps);
+	struct hw_bus *bus = open_bus(s, "");
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(hw_read32(bus, 0x1000, &v), -EPROTO);
+	assert_int_equal(hw_read32(bus, 0x2000, &v), -EPIPE);
+	assert_non_null(strstr(hw_bus_error(bus), "unusable after an earlier failure"));
+	hw_close(bus);
+	server_finish(s);
+}
+
 /* A 32-bit read answered with a value wider than 32 bits is -EPROTO, not truncated. */
 static void test_reply_too_wide(void **state)
 {
@@ -479,28 +496,51 @@ static void test_packet_cfg_is_one_batch(void **state)
 	server_finish(s);
 }
 
-/* A reply packet with fewer or more lines than commands is -EPROTO. */
-static void test_packet_wrong_count(void **state)
+/* Runs a two-command configuration read against a packet server answering `reply`;
+ * returns the error and leaves the bus error in `msg`. */
+static int packet_cfg_read(const char *reply, char *msg, size_t size)
 {
-	static const struct step steps[] = {
-		{NULL, "OK\n"},
-		{NULL, "OK 0x1\nOK 0x2\n"},
-		{NULL, "OK 0x1"},
-	};
-	struct server *s = START(SOCK_SEQPACKET, steps);
+	const struct step steps[] = {{NULL, reply}};
+	struct server *s = server_start(SOCK_SEQPACKET, steps, 1);
 	struct hw_bus *bus = open_bus(s, "");
 	struct hw_pci_bdf edu = {.device = 1};
 	uint32_t v;
+	int r = hw_pci_cfg_read(bus, edu, 0, 4, &v);
 
-	(void)state;
-	assert_int_equal(hw_pci_cfg_read(bus, edu, 0, 4, &v), -EPROTO);
-	assert_non_null(strstr(hw_bus_error(bus), "answers 1 of 2"));
-	assert_int_equal(hw_read32(bus, 0, &v), -EPROTO);
-	assert_non_null(strstr(hw_bus_error(bus), "extra lines"));
-	assert_int_equal(hw_read32(bus, 0, &v), -EPROTO);
-	assert_non_null(strstr(hw_bus_error(bus), "newline"));
+	snprintf(msg, size, "%s", hw_bus_error(bus));
 	hw_close(bus);
 	server_finish(s);
+	return r;
+}
+
+/* A reply packet with fewer lines than commands is -EPROTO. */
+static void test_packet_too_few_replies(void **state)
+{
+	char msg[512];
+
+	(void)state;
+	assert_int_equal(packet_cfg_read("OK\n", msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "answers 1 of 2"));
+}
+
+/* A reply packet with more lines than commands is -EPROTO. */
+static void test_packet_too_many_replies(void **state)
+{
+	char msg[512];
+
+	(void)state;
+	assert_int_equal(packet_cfg_read("OK\nOK 0x1\nOK 0x2\n", msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "extra lines"));
+}
+
+/* A reply packet whose last line is cut off is -EPROTO. */
+static void test_packet_unterminated(void **state)
+{
+	char msg[512];
+
+	(void)state;
+	assert_int_equal(packet_cfg_read("OK\nOK 0x1", msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "newline"));
 }
 
 /* QEMU without its qtest accelerator does not know clock_step: -EOPNOTSUPP, said plainly. */
@@ -630,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_split_reply),
 		cmocka_unit_test(test_fail_reply),
 		cmocka_unit_test(test_malformed_reply),
+		cmocka_unit_test(test_broken_after_error),
 		cmocka_unit_test(test_reply_too_wide),
 		cmocka_unit_test(test_reply_line_too_long),
 		cmocka_unit_test(test_peer_closes),
@@ -639,7 +680,9 @@ int main(void)
 		cmocka_unit_test(test_pio),
 		cmocka_unit_test(test_pio_read_bytes_batches),
 		cmocka_unit_test(test_packet_cfg_is_one_batch),
-		cmocka_unit_test(test_packet_wrong_count),
+		cmocka_unit_test(test_packet_too_few_replies),
+		cmocka_unit_test(test_packet_too_many_replies),
+		cmocka_unit_test(test_packet_unterminated),
 		cmocka_unit_test(test_clock_step_unsupported),
 		cmocka_unit_test(test_clock_step),
 		cmocka_unit_test(test_memory_window),
