@@ -56,6 +56,8 @@ static void start(const char *config, bool permit_own_uid)
 
 	snprintf(harness.dir, sizeof(harness.dir), "/tmp/smmu-service.XXXXXX");
 	assert_non_null(mkdtemp(harness.dir));
+	/* Clients that drop to another uid must reach the socket (0666). */
+	assert_int_equal(chmod(harness.dir, 0755), 0);
 	snprintf(harness.socket_path, sizeof(harness.socket_path), "%s/smmuman.sock", harness.dir);
 	snprintf(notify_path, sizeof(notify_path), "%s/notify", harness.dir);
 	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -494,11 +494,12 @@ static void test_garbage_is_answered_and_cut(void **state)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	unsigned char reply[256];
-	const char *path = getenv("SMMUMAN_SOCKET");
+	const char *path;
 	int fd;
 
 	(void)state;
 	harness_start(BOARD);
+	path = getenv("SMMUMAN_SOCKET");
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
