@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* smmu-vtd.so as the service loads it: the file is found by its type, exports a descriptor of
+ * this ABI with every operation, and the descriptor works through dlopen(). */
+#include <errno.h>
+
+#include "cmocka-all.h"
+#include "common/strbuf.h"
+#include "server/backend-load.h"
+#include "vtd-test-util.h"
+
+/* `smmu vtd` loads smmu-vtd.so, whose descriptor has this ABI, its size, its name and every
+ * operation. */
+static void test_module_exports_a_complete_descriptor(void **state)
+{
+	struct srv_backend_library lib;
+	struct strbuf why = STRBUF_INIT;
+	const struct smmu_backend *b;
+
+	(void)state;
+	if (srv_backend_load(MODULE_DIR, "vtd", false, &lib, &why) < 0) {
+		fail_msg("cannot load smmu-vtd.so from %s: %s", MODULE_DIR, strbuf_str(&why));
+	}
+	strbuf_fini(&why);
+	b = lib.backend;
+	assert_non_null(strstr(lib.path, "smmu-vtd.so"));
+	assert_int_equal(b->abi_version, SMMU_BACKEND_ABI_VERSION);
+	assert_int_equal(b->size, sizeof(struct smmu_backend));
+	assert_string_equal(b->name, "vtd");
+	assert_non_null(b->init);
+	assert_non_null(b->fini);
+	assert_non_null(b->unit_create);
+	assert_non_null(b->unit_destroy);
+	assert_non_null(b->unit_enable);
+	assert_non_null(b->device_bind);
+	assert_non_null(b->device_unbind);
+	assert_non_null(b->device_attach);
+	assert_non_null(b->domain_create);
+	assert_non_null(b->domain_destroy);
+	assert_non_null(b->map);
+	assert_non_null(b->unmap);
+	assert_non_null(b->translate);
+	assert_non_null(b->fault_drain);
+	assert_non_null(b->fault_fd);
+	srv_backend_unload(&lib);
+}
+
+/* Through dlopen() the library starts on the file machine, probes a unit and stops. */
+static void test_module_runs_a_unit(void **state)
+{
+	struct srv_backend_library lib;
+	struct strbuf why = STRBUF_INIT;
+	struct file_machine m;
+	struct smmu_backend_unit *unit;
+	char params[64];
+
+	(void)state;
+	assert_int_equal(srv_backend_load(MODULE_DIR, "vtd", false, &lib, &why), 0);
+	strbuf_fini(&why);
+	file_machine_create(&m, 0, 0);
+	assert_int_equal(lib.backend->init(vtd_test_host_reset(m.spec), "require"), 0);
+	assert_int_equal(lib.backend->unit_create(
+				 "dmar0", file_unit_params(NULL, params, sizeof(params)), &unit),
+			 0);
+	assert_non_null(strstr(test_host.log, "3-level tables"));
+	lib.backend->unit_destroy(unit);
+	lib.backend->fini();
+	file_machine_destroy(&m);
+	srv_backend_unload(&lib);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_module_exports_a_complete_descriptor),
+		cmocka_unit_test(test_module_runs_a_unit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
