@@ -7,8 +7,11 @@
  * target check.
  *
  * Order: global options, then units, allow ranges and devices, each in the
- * order they were read.  Parameters that belong to a support library are
- * printed as they were written (after substitution).
+ * order they were read (board facts after the user's).  Parameters that
+ * belong to a support library are printed as they were written (after
+ * substitution).  A board fact's line ends in "# board: PART INDEX": the
+ * parser drops the comment, so the text reads back as the same facts from
+ * the user.
  */
 #include "config/config.h"
 
@@ -59,6 +62,16 @@ void cfg_device_id_format(const struct cfg_device_id *id, struct strbuf *out)
 	strbuf_printf(out, "%u:%u.%u", id->pci.bus, id->pci.dev, id->pci.func);
 }
 
+/* Ends an option's line, with its origin when the board stated it. */
+static void end_line(const struct cfg_loc *loc, enum cfg_origin origin, struct strbuf *out)
+{
+	if (origin == CFG_ORIGIN_BOARD) {
+		strbuf_printf(out, " # board: %s %" PRIu32, loc->part ? loc->part : "firmware",
+			      loc->part_index);
+	}
+	strbuf_putc(out, '\n');
+}
+
 static void dump_choice(const char *keyword, const struct cfg_choice *choice, struct strbuf *out)
 {
 	if (!choice->name) {
@@ -99,7 +112,7 @@ static void dump_device(const struct cfg_device *device, struct strbuf *out)
 	if (device->allow_ref_count) {
 		strbuf_printf(out, " %s", device->allow_refs[0].name);
 	}
-	strbuf_putc(out, '\n');
+	end_line(&device->loc, device->origin, out);
 	/* Naming the device again adds an allow set to it. */
 	for (size_t i = 1; i < device->allow_ref_count; i++) {
 		strbuf_printf(out, "device %s %s\n", strbuf_str(&spec), device->allow_refs[i].name);
@@ -107,12 +120,15 @@ static void dump_device(const struct cfg_device *device, struct strbuf *out)
 	for (size_t i = 0; i < device->use_count; i++) {
 		const struct cfg_use *use = &device->uses[i];
 
-		strbuf_printf(out, "use %s%s%s\n", use->unit, use->param ? " " : "",
+		strbuf_printf(out, "use %s%s%s", use->unit, use->param ? " " : "",
 			      use->param ? use->param : "");
+		end_line(&use->loc, use->origin, out);
 	}
 	for (size_t i = 0; i < device->reserved_count; i++) {
-		strbuf_printf(out, "reserved 0x%" PRIx64 ",0x%" PRIx64 "\n",
-			      device->reserved[i].start, device->reserved[i].size);
+		const struct cfg_range *range = &device->reserved[i];
+
+		strbuf_printf(out, "reserved 0x%" PRIx64 ",0x%" PRIx64, range->start, range->size);
+		end_line(&range->loc, range->origin, out);
 	}
 	strbuf_fini(&spec);
 }
@@ -140,13 +156,17 @@ void cfg_dump(const struct cfg_config *cfg, struct strbuf *out)
 		dump_permit(&cfg->permits[i], out);
 	}
 	for (size_t i = 0; i < cfg->unit_count; i++) {
-		strbuf_printf(out, "unit %s %s\n", cfg->units[i].name, cfg->units[i].params);
+		const struct cfg_unit *unit = &cfg->units[i];
+
+		strbuf_printf(out, "unit %s %s", unit->name, unit->params);
+		end_line(&unit->loc, unit->origin, out);
 	}
 	for (size_t i = 0; i < cfg->allow_count; i++) {
 		const struct cfg_allow *allow = &cfg->allows[i];
 
-		strbuf_printf(out, "allow %s 0x%" PRIx64 ",0x%" PRIx64 ",%s\n", allow->name,
+		strbuf_printf(out, "allow %s 0x%" PRIx64 ",0x%" PRIx64 ",%s", allow->name,
 			      allow->start, allow->size, perms_text(allow->perms));
+		end_line(&allow->loc, allow->origin, out);
 	}
 	for (size_t i = 0; i < cfg->device_count; i++) {
 		dump_device(&cfg->devices[i], out);

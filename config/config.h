@@ -20,11 +20,19 @@
 
 #include "config/cfg-diag.h"
 
-/* Where a fact was stated.  `file` points into cfg_config.files. */
+/*
+ * Where a fact was stated.  `file` points into cfg_config.files.  A board
+ * fact (CFG_ORIGIN_BOARD, see cfg-discover.h) names the firmware table it
+ * was read from, with line 0, and `part` names the structure of that table
+ * that stated it: a static string ("DMAR DRHD") and the structure's index
+ * among those of its type.
+ */
 struct cfg_loc {
 	const char *file;
-	uint32_t line; /* 1-based; 0 when the fact has no source text */
-	uint32_t col;  /* 1-based byte column */
+	uint32_t line;	  /* 1-based; 0 when the fact has no source text */
+	uint32_t col;	  /* 1-based byte column */
+	const char *part; /* board facts only, else NULL */
+	uint32_t part_index;
 };
 
 /* Who said it: the user (files, command line) or the board (firmware tables). */
@@ -177,8 +185,8 @@ struct cfg_config {
 	struct cfg_permit *permits;
 	size_t permit_count;
 
-	/* Names of every source read (files and "<command line>"); cfg_loc.file
-	 * points into these. */
+	/* Names of every source read (files, "<command line>" and firmware
+	 * tables); cfg_loc.file points into these. */
 	char **files;
 	size_t file_count;
 };
@@ -227,8 +235,10 @@ void cfg_config_fini(struct cfg_config *cfg);
 /*
  * Prints *cfg as .smmu text in canonical form: one option per line, addresses
  * and sizes as lower-case 0x hex, PCI numbers decimal, permissions as s, t or
- * st.  Parsing the output gives a config that dumps the same text.  The
- * string is appended to *out.
+ * st.  A board fact's line ends in a comment that names its origin
+ * ("unit dmar0 0xfed90000 # board: DMAR DRHD 0").  Parsing the output gives
+ * a config with the same facts, all from the user, that dumps the same text
+ * less those comments.  The string is appended to *out.
  */
 struct strbuf;
 void cfg_dump(const struct cfg_config *cfg, struct strbuf *out);

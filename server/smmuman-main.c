@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * smmuman: the service's entry point.  Separates the service's own flags
- * (--check, --dump-config, -f, --socket, --libdir, --syspage) from the
- * configuration words, reads the configuration, and either reports on it
- * (--check, --dump-config) or starts the service.
+ * (--check, --dump-config, -f, --socket, --libdir, --syspage, --dmar) from
+ * the configuration words, reads the configuration, adds what the firmware
+ * says (board discovery), and either reports on it (--check, --dump-config)
+ * or starts the service.
  *
  * A configuration error exits non-zero before anything touches hardware.
  */
@@ -16,6 +17,7 @@
 #include "build-config.h"
 #include "common/alloc.h"
 #include "common/strbuf.h"
+#include "config/cfg-discover.h"
 #include "config/config.h"
 #include "server/srv-service.h"
 
@@ -36,6 +38,7 @@ struct cli {
 	const char *socket_path;
 	const char *libdir;
 	struct cfg_parse_options parse;
+	struct cfg_discover_options discover;
 };
 
 static void usage(FILE *out)
@@ -53,6 +56,8 @@ static void usage(FILE *out)
 		"  --libdir DIR     load support libraries from DIR (default %s)\n"
 		"  --syspage FILE   asinfo entries for $asinfo_start{} and $asinfo_length{}\n"
 		"                   (default: $SMMUMAN_SYSPAGE)\n"
+		"  --dmar FILE      read the ACPI DMAR table from FILE, not from\n"
+		"                   " CFG_DMAR_MACHINE_PATH "\n"
 		"  -h, --help       this text\n"
 		"  -V, --version    print the version\n",
 		SMMUMAN_DEFAULT_SOCKET, SMMUMAN_DEFAULT_LIBDIR);
@@ -62,7 +67,7 @@ static void usage(FILE *out)
  * version), or -2 on a usage error. */
 static int parse_flags(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_CHECK = 256, OPT_DUMP, OPT_SOCKET, OPT_LIBDIR, OPT_SYSPAGE };
+	enum { OPT_CHECK = 256, OPT_DUMP, OPT_SOCKET, OPT_LIBDIR, OPT_SYSPAGE, OPT_DMAR };
 	static const struct option long_options[] = {
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"dump-config", no_argument, NULL, OPT_DUMP},
@@ -70,6 +75,7 @@ static int parse_flags(int argc, char **argv, struct cli *cli)
 		{"socket", required_argument, NULL, OPT_SOCKET},
 		{"libdir", required_argument, NULL, OPT_LIBDIR},
 		{"syspage", required_argument, NULL, OPT_SYSPAGE},
+		{"dmar", required_argument, NULL, OPT_DMAR},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -95,6 +101,9 @@ static int parse_flags(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_SYSPAGE:
 			cli->parse.syspage_path = optarg;
+			break;
+		case OPT_DMAR:
+			cli->discover.dmar_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -156,6 +165,7 @@ int main(int argc, char **argv)
 	struct cli cli = {.mode = MODE_SERVE};
 	struct cfg_config cfg = {0};
 	struct cfg_diags diags = {0};
+	struct cfg_discover_report board = {0};
 	struct strbuf dump = STRBUF_INIT;
 	int first, r, status = EXIT_FAILURE;
 
@@ -164,6 +174,12 @@ int main(int argc, char **argv)
 		return first == -1 ? EXIT_SUCCESS : 2;
 	}
 	r = cfg_parse_args(&cfg, argc - first, argv + first, &cli.parse, &diags);
+	if (r == 0) {
+		/* Only the service drives hardware: --check and --dump-config
+		 * may look at a configuration meant for another machine. */
+		cli.discover.inspect = cli.mode != MODE_SERVE;
+		r = cfg_discover(&cfg, &cli.discover, &board, &diags);
+	}
 	print_diags(&diags);
 	if (r == 0) {
 		r = apply_flags(&cli, &cfg);
@@ -179,6 +195,7 @@ int main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 		break;
 	case MODE_DUMP:
+		cfg_discover_report_dump(&board, &dump);
 		cfg_dump(&cfg, &dump);
 		if (dump.oom) {
 			fprintf(stderr, "smmuman: out of memory printing the configuration\n");
@@ -200,6 +217,7 @@ int main(int argc, char **argv)
 	}
 out:
 	strbuf_fini(&dump);
+	cfg_discover_report_fini(&board);
 	cfg_diags_fini(&diags);
 	cfg_config_fini(&cfg);
 	return status;

@@ -132,5 +132,69 @@ kill -0 "$daemon" 2> /dev/null && not_ok "the daemon ignores SIGTERM" || ok "SIG
 check "a bad configuration fails before anything else" 1 "$smmuman" smmu
 contains "with the error" "error: missing argument" err
 
+# Board discovery: the DMAR from a file (--dmar), board facts marked in the
+# dump, user input overriding them, require and unusable tables.
+dmar_fixtures="$examples/../../shared/fixtures/acpi/dmar"
+dc7800="$dmar_fixtures/hp-compaq-dc7800-sff.dmar.bin"
+check "--dmar FILE --dump-config smmu vtd" 0 "$smmuman" --dmar "$dc7800" --dump-config smmu vtd
+contains "a DRHD is a board unit, INCLUDE_PCI_ALL as include-all" \
+	"unit dmar3 0xfed93000,include-all # board: DMAR DRHD 3" out
+contains "a DRHD's device scope is a board device behind its unit" \
+	"use dmar1 # board: DMAR DRHD 1" out
+contains "an RMRR is a reserved region, its limit included" \
+	"reserved 0xdefd0000,0x1000 # board: DMAR RMRR 1" out
+contains "the dump names the table it read" "# board: DMAR from $dc7800: OEM 'COMPAQ'" out
+
+# QEMU 7.2 q35 with -device intel-iommu -device edu, from fw_cfg
+# etc/acpi/tables, checksum filled in as the firmware's table loader does.
+{
+	printf '\104\115\101\122\160\000\000\000\001\050\102\117\103\110\123\040'
+	printf '\102\130\120\103\040\040\040\040\001\000\000\000\102\130\120\103'
+	printf '\001\000\000\000\046\001\000\000\000\000\000\000\000\000\000\000'
+	printf '\000\000\100\000\000\000\000\000\000\000\331\376\000\000\000\000'
+	printf '\003\010\000\000\000\377\000\000\001\010\000\000\000\000\000\000'
+	printf '\001\010\000\000\000\000\001\000\001\010\000\000\000\000\037\000'
+	printf '\001\010\000\000\000\000\037\002\001\010\000\000\000\000\037\003'
+} > "$work/q35.dmar"
+check "--dmar reads a QEMU q35 table" 0 "$smmuman" --dmar "$work/q35.dmar" --dump-config \
+	smmu vtd
+contains "its unit" "unit dmar0 0xfed90000 # board: DMAR DRHD 0" out
+contains "and edu at 00:01.0" "device pci:0:1.0 # board: DMAR DRHD 0" out
+cp "$work/out" "$work/q35.smmu"
+grep -v '^#' "$work/q35.smmu" | sed 's/ # board: .*//' > "$work/q35.stripped"
+check "the dump of a discovered configuration reads back" 0 "$smmuman" --dmar "$work/q35.dmar" \
+	--dump-config "@$work/q35.smmu"
+if grep -v '^#' "$work/out" | cmp -s - "$work/q35.stripped"; then
+	ok "as the same facts, from the user, when the table is read again"
+else
+	not_ok "as the same facts, from the user, when the table is read again"
+fi
+check "a user unit at a DRHD's base replaces it" 0 "$smmuman" --dmar "$work/q35.dmar" \
+	--dump-config smmu vtd unit gfx 0xfed90000
+contains "and its devices use the user's unit" "use gfx # board: DMAR DRHD 0" out
+if grep -q '^unit dmar0' "$work/out"; then not_ok "no board unit is left"; else
+	ok "no board unit is left"; fi
+check "smmu vtd ignore reads no table" 0 "$smmuman" --dmar "$work/q35.dmar" --dump-config \
+	smmu vtd ignore
+contains "and says so" "not read: 'smmu vtd ignore'" err
+if grep -q '^unit\|^device' "$work/out"; then not_ok "and adds nothing"; else
+	ok "and adds nothing"; fi
+check "a --dmar file that is missing is an error" 1 "$smmuman" --dmar "$work/none.dmar" \
+	--check smmu vtd
+contains "that names it" "$work/none.dmar: error: the DMAR table cannot be read: No such file" err
+head -c 40 "$work/q35.dmar" > "$work/short.dmar"
+check "a corrupt --dmar file is an error" 1 "$smmuman" --dmar "$work/short.dmar" --check smmu vtd
+contains "that says what is wrong" "$work/short.dmar: error: the DMAR table is not valid" err
+check "a missing --dmar table stops the service" 1 "$smmuman" -f --libdir "$work" \
+	--socket "$work/s" --dmar "$work/none.dmar" smmu vtd require
+contains "before it loads anything" "error: the DMAR table cannot be read" err
+if grep -q 'smmu-vtd.so' "$work/err"; then not_ok "no library was looked for"; else
+	ok "no library was looked for"; fi
+check "--check only warns when this machine has no table for require" 0 "$smmuman" --check \
+	smmu vtd require
+check "--dmar with another support library is a warning" 0 "$smmuman" --dmar "$dc7800" \
+	--dump-config smmu soft
+contains "that says why" "not read: only 'smmu vtd' uses a DMAR table" err
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
