@@ -261,6 +261,39 @@ static void test_map_builds_tables_the_hardware_walks(void **state)
 	be->domain_destroy(d);
 }
 
+/* A unit that needs 48 bits (QEMU's aw-bits=48) gets 4-level tables: AW 2 in the context
+ * entry, and the walk takes four levels down to the page. */
+static void test_48_bit_unit_builds_4_level_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct smmu_backend_unit *wide;
+	struct smmu_backend_device *device;
+	struct smmu_backend_domain *d;
+	union smmu_devid id = pci_devid(0, 3, 0);
+	uint64_t entry[2], key, pte = 0;
+	unsigned level = 9;
+
+	file_reg_write64(&f->machine, VTD_CAP_REG, 0x00d2008c222f0606ull);
+	assert_int_equal(be->unit_create("wide", "0x10000,include-all", &wide), 0);
+	assert_non_null(strstr(test_host.log, "4-level tables (48-bit input, MGAW 48)"));
+	assert_int_equal(be->device_bind(wide, &id, NULL, &device, &key), 0);
+	assert_int_equal(be->domain_create(wide, &d), 0);
+	assert_int_equal(be->map(d, 0x7f0000000000ull, 0x9000000, 0x1000, SMMU_PROT_WRITE), 0);
+	assert_int_equal(be->device_attach(device, d), 0);
+	entry[0] = file_mem_read64(&f->machine, wide->context_pa[0] + 0x18u * 16u);
+	entry[1] = file_mem_read64(&f->machine, wide->context_pa[0] + 0x18u * 16u + 8);
+	assert_int_equal(entry[0], d->root_pa | 1);
+	assert_int_equal(entry[1], (uint64_t)d->did << 8 | 2);
+	assert_true(hw_walk(f, d->root_pa, 4, 0x7f0000000abcull, &pte, &level));
+	assert_int_equal(level, 0);
+	assert_int_equal(pte & GENMASK(51, 12), 0x9000000);
+	assert_int_equal(pte & 3, 2);
+	assert_int_equal(be->map(d, 1ull << 48, 0x1000, 0x1000, SMMU_PROT_READ), -ERANGE);
+	be->device_unbind(device);
+	be->domain_destroy(d);
+	be->unit_destroy(wide);
+}
+
 /* Maps the unit cannot take are refused and change nothing. */
 static void test_map_refusals(void **state)
 {
@@ -426,6 +459,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unbind_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_builds_tables_the_hardware_walks, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_48_bit_unit_builds_4_level_tables, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_map_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_translate_walks_the_tables, setup, teardown),
