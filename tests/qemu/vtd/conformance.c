@@ -583,8 +583,9 @@ int conformance_run(const struct conf_platform *p)
 	};
 	const char *qemu = getenv("SMMU_BOARD_QEMU");
 
-	if (!program_in_path(qemu && *qemu ? qemu : p->qemu)) {
-		printf("1..0 # SKIP %s is not installed\n", p->qemu);
+	qemu = qemu && *qemu ? qemu : p->qemu;
+	if (!program_in_path(qemu)) {
+		printf("1..0 # SKIP %s is not installed\n", qemu);
 		return 77;
 	}
 	platform = p;
