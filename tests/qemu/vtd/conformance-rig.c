@@ -177,6 +177,21 @@ static void wait_ready(int fd)
 	fail_msg("the service did not say READY=1");
 }
 
+/* `smmu-board acpi SIGNATURE FILE` into the rig's folder, for the service to discover. */
+static void extract_firmware_table(const char *signature)
+{
+	const char *argv[] = {SMMU_BOARD_PATH,	   "acpi", "--dir", conf_rig.board_dir, signature,
+			      conf_rig.table_path, NULL};
+	struct strbuf out = STRBUF_INIT;
+
+	snprintf(conf_rig.table_path, sizeof(conf_rig.table_path), "%s/%s.bin", conf_rig.dir,
+		 signature);
+	if (run_tool(argv, &out) != 0) {
+		fail_msg("smmu-board acpi %s: %s", signature, strbuf_str(&out));
+	}
+	strbuf_fini(&out);
+}
+
 /**
  * conf_rig_start_service() - smmuman -f with the platform's configuration, the board's
  * `platform`, and `extra_config` (may be NULL), waiting for READY=1.  The service dies with
@@ -213,6 +228,11 @@ void conf_rig_start_service(const char *extra_config)
 	argv[argc++] = conf_rig.socket_path;
 	argv[argc++] = "--libdir";
 	argv[argc++] = p->module_dir;
+	if (p->firmware_table) {
+		extract_firmware_table(p->firmware_table);
+		argv[argc++] = p->firmware_option;
+		argv[argc++] = conf_rig.table_path;
+	}
 	add_words(config, argv, &argc, 200);
 	/* "qtest:PARAMS" is `platform qtest PARAMS`. */
 	snprintf(hw, sizeof(hw), "%s", conf_rig.board_hw);
@@ -344,6 +364,9 @@ int conf_rig_teardown(void)
 
 		unlink(conf_rig.log_path);
 		unlink(conf_rig.socket_path);
+		if (conf_rig.table_path[0]) {
+			unlink(conf_rig.table_path);
+		}
 		snprintf(path, sizeof(path), "%s/notify", conf_rig.dir);
 		unlink(path);
 		rmdir(conf_rig.dir);
@@ -380,6 +403,9 @@ static void on_signal(int sig)
 	if (conf_rig.dir[0]) {
 		unlink(conf_rig.log_path);
 		unlink(conf_rig.socket_path);
+		if (conf_rig.table_path[0]) {
+			unlink(conf_rig.table_path);
+		}
 		rmdir(conf_rig.dir);
 	}
 	signal(sig, SIG_DFL);

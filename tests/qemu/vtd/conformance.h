@@ -51,6 +51,11 @@ struct conf_platform {
 	/* `smmu TYPE ...` and `unit ...` words; the `platform` option is added from the board's
 	 * SMMU_BOARD_HW, and per-case `device`/`allow` words after. */
 	const char *service_config;
+	/* When set, the units come from the board's firmware: the ACPI table of this signature
+	 * ("DMAR") is extracted with `smmu-board acpi` and given to the service with
+	 * firmware_option ("--dmar FILE"). */
+	const char *firmware_table;
+	const char *firmware_option;
 	/* Where the service finds smmu-TYPE.so. */
 	const char *module_dir;
 	/* The DMA devices: as libsmmu names them, as the configuration and smmuctl write them,
@@ -102,6 +107,7 @@ struct conf_rig {
 	char dir[64]; /* the service's socket, notify socket and log */
 	char socket_path[128];
 	char log_path[128];
+	char table_path[128];
 	pid_t service;
 	struct conf_agent agents[4];
 	unsigned agent_count;

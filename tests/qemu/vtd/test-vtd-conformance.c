@@ -2,9 +2,10 @@
 /*
  * The conformance suite (conformance.h) on VT-d: QEMU q35 with intel-iommu and two edu
  * devices (00:01.0, 00:02.0), the service with smmu-vtd.so on unit dmar0 at 0xfed90000.
- * Run as `test-vtd-conformance queued` (invalidation through the queue, which QEMU offers)
- * or `test-vtd-conformance register` (through the registers, by `register-invalidation`),
- * so that both invalidation paths meet real DMA and QEMU's caches.
+ * Run as `test-vtd-conformance queued` (invalidation through the queue, which QEMU offers),
+ * `register` (through the registers, by `register-invalidation`), so that both invalidation
+ * paths meet real DMA and QEMU's caches, or `dmar` (the unit and device scopes discovered
+ * from the board's ACPI DMAR, as on a real machine).
  */
 #include <stdio.h>
 #include <string.h>
@@ -76,6 +77,10 @@ static const struct conf_platform vtd_queued =
 	VTD_PLATFORM("vtd, queued invalidation", "0xfed90000,include-all");
 static const struct conf_platform vtd_register =
 	VTD_PLATFORM("vtd, register invalidation", "0xfed90000,include-all,register-invalidation");
+/* The unit and its device scopes from the board's own DMAR (firmware/, config/): no `unit`
+ * line, `smmu vtd require`. */
+static struct conf_platform vtd_dmar =
+	VTD_PLATFORM("vtd, units from the DMAR", "0xfed90000,include-all");
 
 int main(int argc, char **argv)
 {
@@ -85,6 +90,12 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "register") == 0) {
 		return conformance_run(&vtd_register);
 	}
-	fprintf(stderr, "usage: test-vtd-conformance queued|register\n");
+	if (argc == 2 && strcmp(argv[1], "dmar") == 0) {
+		vtd_dmar.service_config = "debug 2 smmu vtd require";
+		vtd_dmar.firmware_table = "DMAR";
+		vtd_dmar.firmware_option = "--dmar";
+		return conformance_run(&vtd_dmar);
+	}
+	fprintf(stderr, "usage: test-vtd-conformance queued|register|dmar\n");
 	return 2;
 }
