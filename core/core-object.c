@@ -12,6 +12,7 @@
 #include "core/core-internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -427,24 +428,52 @@ static int unmap_everywhere(struct core *core, struct core_object *object,
 	return result;
 }
 
+static int compare_iova_ascending(const void *a, const void *b)
+{
+	const struct core_mapping *x = a, *y = b;
+
+	return (x->iova > y->iova) - (x->iova < y->iova);
+}
+
+/* Clients usually list a buffer's pages in order: no need to sort then. */
+static bool ascending(const struct core_mapping_set *set)
+{
+	for (size_t i = 1; i < set->count; i++) {
+		if (set->items[i].iova < set->items[i - 1].iova) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static int remove_mappings(struct core *core, struct core_object *object, unsigned flags,
 			   const struct smmu_map_entry *entries, size_t count, uint64_t target)
 {
-	struct core_mapping_set removed = {0};
+	struct core_mapping_set wanted = {0}, removed = {0};
 	uint64_t offset = 0;
-	int result = 0;
+	int result = core_mapping_set_reserve(&wanted, count);
 
-	for (size_t k = 0; k < count; k++) {
-		struct core_mapping want;
-		int r = entry_mapping(&entries[k], flags, target, offset, &want);
-
-		if (r < 0) {
-			result = r;
-			break;
-		}
+	for (size_t k = 0; result == 0 && k < count; k++) {
+		result = entry_mapping(&entries[k], flags, target, offset,
+				       &wanted.items[wanted.count]);
+		wanted.count += result == 0;
 		offset += entries[k].len;
+	}
+	/*
+	 * Removal is a set difference, so the order is free: going from the
+	 * highest address down means each removal shifts only what lies
+	 * above it and was not removed, not the rest of the batch (a buffer
+	 * unmapped page by page would otherwise cost O(n^2) moves).
+	 */
+	if (!ascending(&wanted)) {
+		qsort(wanted.items, wanted.count, sizeof(wanted.items[0]), compare_iova_ascending);
+	}
+	for (size_t k = wanted.count; k-- > 0;) {
+		int r;
+
 		core_mapping_set_clear(&removed);
-		r = core_mapping_set_remove(&object->mappings, want.iova, want.size, &removed);
+		r = core_mapping_set_remove(&object->mappings, wanted.items[k].iova,
+					    wanted.items[k].size, &removed);
 		if (r < 0) {
 			result = r;
 			break;
@@ -459,8 +488,7 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 				    0) {
 					core_log(core, LOG_WARNING,
 						 "object %u: a mapping at 0x%llx stays in the "
-						 "tables "
-						 "but left the object's records",
+						 "tables but left the object's records",
 						 object->id,
 						 (unsigned long long)removed.items[i].iova);
 				}
@@ -468,6 +496,7 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 			}
 		}
 	}
+	core_mapping_set_fini(&wanted);
 	core_mapping_set_fini(&removed);
 	return result;
 }

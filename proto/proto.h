@@ -21,9 +21,16 @@
  * would let a client make the service's write block).  The library drains
  * its end before each PROTO_XFER_STATUS, and the service sends again after
  * a status reply when records remain, so the descriptor is readable
- * exactly while records wait.  QNX's one-shot sigevent is the library's
+ * exactly while records wait; that byte is sent before the status reply,
+ * so it is there by the time the library asks again.  QNX's one-shot sigevent is the library's
  * business: its waiter thread delivers it once per smmu_xfer_notify().
  * The server closes any descriptor that arrives with another message type.
+ *
+ * Errors: a message that does not follow the protocol (bad magic, version,
+ * size, reserved field, count, device id type, a descriptor with anything
+ * but HELLO, a request before HELLO) gets an error reply and the service
+ * closes the connection; an unknown type gets -ENOSYS and the connection
+ * stays; every other error is just the reply's result.
  *
  * Abilities: a HELLO without PROTO_HELLO_OBSERVER is smmu_init() and needs
  * the attach ability (-EPERM otherwise).  An observer (smmuctl) may connect
