@@ -366,7 +366,7 @@ int main(int argc, char **argv)
 	char *small[] = {"smmu", "soft", "unit", "soft0", "pci:0:1.0", "device", "pci:0:1.0"};
 	union smmu_devid devid = {.pci = {SDT_PCI, 0, 1, 0}};
 	double samples[REPS], startup, base_exec;
-	struct smmu_object *object;
+	struct smmu_object *object = NULL;
 	size_t big_count;
 	char **big;
 	long base_kib;
