@@ -12,84 +12,24 @@
 #include <errno.h>
 #include <string.h>
 
+#include "config/cfg-number.h"
+
 #define SOFT_PCI_SEGMENT_MAX 0xffffu
 #define SOFT_PCI_BUS_MAX 255u
 #define SOFT_PCI_DEV_MAX 31u
 #define SOFT_PCI_FUNC_MAX 7u
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return 99;
-}
-
-/*
- * Parses exactly `len` bytes as a number: base `base` unless a 0x/0d prefix says otherwise,
- * then (when `multipliers`) an optional K, M or G in either case.  Returns 0 and *ret_value,
- * or -EINVAL (empty, bad digit) or -ERANGE (more than 64 bits).
- */
+/* A number in the configuration's own spellings (decimal PCI fields,
+ * hexadecimal addresses with K/M/G, 0x/0d prefixes): config/cfg-number.h. */
 static int parse_number(const char *text, size_t len, unsigned base, bool multipliers,
 			uint64_t *ret_value)
 {
-	unsigned shift = 0;
-	uint64_t value = 0;
+	struct cfg_number_error error;
+	enum cfg_number_kind kind = base == 16	  ? CFG_NUMBER_ADDRESS
+				    : multipliers ? CFG_NUMBER_SIZE
+						  : CFG_NUMBER_DECIMAL;
 
-	if (len >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-		base = 16;
-		text += 2;
-		len -= 2;
-	} else if (len >= 2 && text[0] == '0' && (text[1] == 'd' || text[1] == 'D')) {
-		base = 10;
-		text += 2;
-		len -= 2;
-	}
-	if (multipliers && len > 0) {
-		switch (text[len - 1]) {
-		case 'k':
-		case 'K':
-			shift = 10;
-			break;
-		case 'm':
-		case 'M':
-			shift = 20;
-			break;
-		case 'g':
-		case 'G':
-			shift = 30;
-			break;
-		default:
-			break;
-		}
-		/* In hexadecimal 'b'..'f' are digits, but K, M and G never are. */
-		len -= shift ? 1 : 0;
-	}
-	if (len == 0) {
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(text[i]);
-
-		if ((unsigned)d >= base) {
-			return -EINVAL;
-		}
-		if (__builtin_mul_overflow(value, base, &value) ||
-		    __builtin_add_overflow(value, (uint64_t)d, &value)) {
-			return -ERANGE;
-		}
-	}
-	if (shift && value > UINT64_MAX >> shift) {
-		return -ERANGE;
-	}
-	*ret_value = value << shift;
-	return 0;
+	return cfg_number_parse(text, len, kind, ret_value, &error);
 }
 
 static uint64_t pci_key(unsigned segment, unsigned bus, unsigned dev, unsigned func)

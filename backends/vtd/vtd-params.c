@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/cfg-number.h"
+
 /* Separators of parameter words: the configuration hands PARAMS over as one word, so a comma
  * is how several are written; white space is accepted for callers that build the text. */
 #define VTD_PARAM_SEPARATORS ", \t\n"
@@ -20,73 +22,13 @@
  * aligned"; the DRHD's Register Base Address is 4 KiB aligned, 8.3). */
 #define VTD_REG_ALIGN 4096u
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return 99;
-}
-
-/* An address: hexadecimal unless 0d, optional 0x, optional K/M/G.  -EINVAL or -ERANGE. */
+/* An address in the configuration's own spelling: hexadecimal unless 0d,
+ * optional 0x, optional K/M/G (config/cfg-number.h). */
 static int parse_address(const char *text, size_t len, uint64_t *ret_value)
 {
-	unsigned base = 16;
-	unsigned shift = 0;
-	uint64_t value = 0;
+	struct cfg_number_error error;
 
-	if (len >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-		text += 2;
-		len -= 2;
-	} else if (len >= 2 && text[0] == '0' && (text[1] == 'd' || text[1] == 'D')) {
-		base = 10;
-		text += 2;
-		len -= 2;
-	}
-	if (len > 0) {
-		switch (text[len - 1]) {
-		case 'k':
-		case 'K':
-			shift = 10;
-			break;
-		case 'm':
-		case 'M':
-			shift = 20;
-			break;
-		case 'g':
-		case 'G':
-			shift = 30;
-			break;
-		default:
-			break;
-		}
-		len -= shift ? 1 : 0;
-	}
-	if (len == 0) {
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(text[i]);
-
-		if ((unsigned)d >= base) {
-			return -EINVAL;
-		}
-		if (__builtin_mul_overflow(value, base, &value) ||
-		    __builtin_add_overflow(value, (uint64_t)d, &value)) {
-			return -ERANGE;
-		}
-	}
-	if (shift && value > UINT64_MAX >> shift) {
-		return -ERANGE;
-	}
-	*ret_value = value << shift;
-	return 0;
+	return cfg_number_parse(text, len, CFG_NUMBER_ADDRESS, ret_value, &error);
 }
 
 static bool word_is(const char *word, size_t len, const char *name)
