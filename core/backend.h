@@ -29,7 +29,9 @@
 #define SMMU_CORE_BACKEND_H
 
 #include <smmu.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/compiler.h"
 
@@ -86,6 +88,23 @@ struct smmu_backend_host {
 	 * "devmem").  The backend opens its own connection. */
 	const char *platform;
 };
+
+/*
+ * Formats one line and hands it to host->log(); nothing when there is no
+ * host yet (before init).  host->log() takes a format, not a va_list, so a
+ * backend's own printf-like log function ends here.
+ */
+static inline void SMMU_PRINTF(3, 0) smmu_backend_vlog(const struct smmu_backend_host *host,
+						       int priority, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	if (!host || !host->log) {
+		return;
+	}
+	vsnprintf(line, sizeof(line), fmt, ap);
+	host->log(host->ctx, priority, "%s", line);
+}
 
 /*
  * The backend.  Every function returns 0 or -errno; ret_* are written only

@@ -41,6 +41,13 @@ static const char *prot_text(unsigned prot)
 	return names[prot & 7];
 }
 
+static const char *abilities_text(unsigned abilities)
+{
+	static const char *const texts[] = {"none", "attach", "target", "attach,target"};
+
+	return texts[abilities & (CORE_ABILITY_ATTACH | CORE_ABILITY_TARGET)];
+}
+
 /* A device's state in one word: in an object, in its startup state, or
  * blocked (startup state without anything to reach). */
 static const char *device_state(const struct core_device *device)
@@ -107,12 +114,9 @@ static void status_text(const struct core *core, struct strbuf *out)
 	for (size_t i = 0; i < core->client_count; i++) {
 		const struct core_client *client = core->clients[i];
 
-		strbuf_printf(
-			out, "  pid %ld  uid %ld  abilities %s%s%s  queued %u\n", (long)client->pid,
-			(long)client->uid, client->abilities & CORE_ABILITY_ATTACH ? "attach" : "",
-			client->abilities == (CORE_ABILITY_ATTACH | CORE_ABILITY_TARGET) ? "," : "",
-			client->abilities & CORE_ABILITY_TARGET ? "target" : "",
-			client->queue_count);
+		strbuf_printf(out, "  pid %ld  uid %ld  abilities %s  queued %u\n",
+			      (long)client->pid, (long)client->uid,
+			      abilities_text(client->abilities), client->queue_count);
 	}
 	strbuf_printf(out, "faults: %" PRIu64 "\n", core->fault_total);
 	for (uint64_t n = oldest_recent_fault(core); n < core->fault_total; n++) {

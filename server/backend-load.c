@@ -3,11 +3,49 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/alloc.h"
 #include "common/strbuf.h"
+
+/* The first operation a descriptor lacks, or NULL: the core calls every
+ * one of them, so a library without one is refused here, not crashed on
+ * later. */
+static const char *missing_operation(const struct smmu_backend *b)
+{
+	const struct {
+		const char *name;
+		bool present;
+	} ops[] = {
+		{"init", b->init},
+		{"fini", b->fini},
+		{"unit_create", b->unit_create},
+		{"unit_destroy", b->unit_destroy},
+		{"unit_enable", b->unit_enable},
+		{"device_bind", b->device_bind},
+		{"device_unbind", b->device_unbind},
+		{"device_attach", b->device_attach},
+		{"domain_create", b->domain_create},
+		{"domain_destroy", b->domain_destroy},
+		{"map", b->map},
+		{"unmap", b->unmap},
+		{"translate", b->translate},
+		{"fault_drain", b->fault_drain},
+		{"fault_fd", b->fault_fd},
+	};
+
+	if (!b->name) {
+		return "name";
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (!ops[i].present) {
+			return ops[i].name;
+		}
+	}
+	return NULL;
+}
 
 /* Tries one file.  -ENOENT: not there; -EPROTO: there but unusable. */
 static int try_load(const char *path, struct srv_backend_library *ret, struct strbuf *why)
@@ -34,6 +72,10 @@ static int try_load(const char *path, struct srv_backend_library *ret, struct st
 			      "(size %zu); ",
 			      path, backend->abi_version, backend->size, SMMU_BACKEND_ABI_VERSION,
 			      sizeof(*backend));
+		backend = NULL;
+	} else if (missing_operation(backend)) {
+		strbuf_printf(why, "%s: its smmu_backend has no %s; ", path,
+			      missing_operation(backend));
 		backend = NULL;
 	}
 	if (!backend) {

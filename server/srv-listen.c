@@ -69,10 +69,17 @@ int srv_listen(const char *path)
 	}
 	/* Anyone may connect: what a client may do is decided by its
 	 * credentials (abilities), not by the socket file's mode. */
-	if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0666) < 0 ||
-	    listen(fd, 64) < 0) {
+	if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		r = -errno;
 		srv_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	if (chmod(path, 0666) < 0 || listen(fd, 64) < 0) {
+		r = -errno;
+		srv_log(LOG_ERR, "cannot listen on %s: %s", path, strerror(-r));
+		/* The file is ours now: leave nothing behind. */
+		unlink(path);
 		close(fd);
 		return r;
 	}

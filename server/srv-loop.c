@@ -88,15 +88,12 @@ static int setup_faults(struct srv_server *server)
 	return watch(server, server->poll_timer_fd, &server->timer_watch);
 }
 
-int srv_loop_init(struct srv_server *server, struct core *core, const struct srv_permits *permits,
-		  int listen_fd)
+int srv_server_init(struct srv_server *server, struct core *core, const struct srv_permits *permits)
 {
-	int r;
-
 	*server = (struct srv_server){
 		.core = core,
 		.permits = permits,
-		.listen_fd = listen_fd,
+		.listen_fd = -1,
 		.signal_fd = -1,
 		.poll_timer_fd = -1,
 		.listen_watch = {SRV_WATCH_LISTEN},
@@ -105,22 +102,51 @@ int srv_loop_init(struct srv_server *server, struct core *core, const struct srv
 	server->reply_buf = smmu_malloc(PROTO_MAX_MESSAGE);
 	server->entries = smmu_calloc(PROTO_MAX_MAP_ENTRIES, sizeof(*server->entries));
 	server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (!server->recv_buf || !server->reply_buf || !server->entries) {
-		r = -ENOMEM;
-	} else if (server->epoll_fd < 0) {
-		r = -errno;
-	} else {
+	if (!server->recv_buf || !server->reply_buf || !server->entries || server->epoll_fd < 0) {
+		int r = server->epoll_fd < 0 ? -errno : -ENOMEM;
+
+		srv_server_fini(server);
+		return r;
+	}
+	return 0;
+}
+
+void srv_server_fini(struct srv_server *server)
+{
+	while (server->sessions) {
+		srv_session_close(server, server->sessions);
+	}
+	if (server->epoll_fd >= 0) {
+		close(server->epoll_fd);
+	}
+	smmu_free(server->recv_buf);
+	smmu_free(server->reply_buf);
+	smmu_free(server->entries);
+	server->recv_buf = server->reply_buf = NULL;
+	server->entries = NULL;
+	server->epoll_fd = -1;
+}
+
+int srv_loop_init(struct srv_server *server, struct core *core, const struct srv_permits *permits,
+		  int listen_fd)
+{
+	int r = srv_server_init(server, core, permits);
+
+	if (r == 0) {
+		server->listen_fd = listen_fd;
 		r = watch(server, listen_fd, &server->listen_watch);
-	}
-	if (r == 0) {
-		r = setup_signals(server);
-	}
-	if (r == 0) {
-		r = setup_faults(server);
+		if (r == 0) {
+			r = setup_signals(server);
+		}
+		if (r == 0) {
+			r = setup_faults(server);
+		}
+		if (r < 0) {
+			srv_loop_fini(server);
+		}
 	}
 	if (r < 0) {
 		srv_log(LOG_ERR, "cannot set up the event loop: %s", strerror(-r));
-		srv_loop_fini(server);
 	}
 	return r;
 }
@@ -230,22 +256,12 @@ int srv_loop_run(struct srv_server *server)
 
 void srv_loop_fini(struct srv_server *server)
 {
-	while (server->sessions) {
-		srv_session_close(server, server->sessions);
-	}
 	if (server->poll_timer_fd >= 0) {
 		close(server->poll_timer_fd);
 	}
 	if (server->signal_fd >= 0) {
 		close(server->signal_fd);
 	}
-	if (server->epoll_fd >= 0) {
-		close(server->epoll_fd);
-	}
-	smmu_free(server->recv_buf);
-	smmu_free(server->reply_buf);
-	smmu_free(server->entries);
-	server->recv_buf = server->reply_buf = NULL;
-	server->entries = NULL;
-	server->poll_timer_fd = server->signal_fd = server->epoll_fd = -1;
+	server->poll_timer_fd = server->signal_fd = -1;
+	srv_server_fini(server);
 }

@@ -79,6 +79,14 @@ int srv_listen(const char *path);
 /* The hooks the core calls back into the server with. */
 extern const struct core_hooks srv_core_hooks;
 
+/* The parts every session needs: the shared buffers and the epoll set.
+ * srv_loop_init() starts with it; a test or fuzz target that drives
+ * sessions itself uses it alone.  0 or -errno. */
+int srv_server_init(struct srv_server *server, struct core *core,
+		    const struct srv_permits *permits);
+/* Closes every session, then frees what srv_server_init() made. */
+void srv_server_fini(struct srv_server *server);
+
 /* Sets up the loop over `core` and the listening socket.  0 or -errno. */
 int srv_loop_init(struct srv_server *server, struct core *core, const struct srv_permits *permits,
 		  int listen_fd);

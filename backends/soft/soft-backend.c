@@ -17,7 +17,6 @@
 #define SOFT_PARAM_SEPARATORS ", \t\n"
 
 /* Longest piece of untrusted text a log line quotes. */
-#define SOFT_QUOTE_MAX 48
 
 static const struct {
 	const char *name;
@@ -63,44 +62,13 @@ void soft_unit_destroyed(void)
 	}
 }
 
-/* One line through host->log(); nothing when there is no host (before init). */
 void soft_log(int priority, const char *fmt, ...)
 {
-	char line[256];
 	va_list ap;
 
-	if (!soft.host || !soft.host->log) {
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	smmu_backend_vlog(soft.host, priority, fmt, ap);
 	va_end(ap);
-	soft.host->log(soft.host->ctx, priority, "%s", line);
-}
-
-/*
- * Copies `len` bytes of untrusted text into buf for a log line (STYLE.md 8): at most
- * SOFT_QUOTE_MAX bytes, "..." after a cut, every byte that is not printable ASCII as '?'.
- * buf must hold SOFT_QUOTE_MAX + 4 bytes to show a cut; a smaller one only truncates.
- */
-void soft_quote(const char *text, size_t len, char *buf, size_t size)
-{
-	size_t n = len < SOFT_QUOTE_MAX ? len : SOFT_QUOTE_MAX;
-	size_t out = 0;
-
-	if (size == 0) {
-		return;
-	}
-	for (size_t i = 0; i < n && out + 1 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		buf[out++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (n < len && out + 4 <= size) {
-		memcpy(&buf[out], "...", 3);
-		out += 3;
-	}
-	buf[out] = '\0';
 }
 
 static int parse_format(const char *value, size_t len, enum pt_format *ret_format)
@@ -118,10 +86,10 @@ static int parse_format(const char *value, size_t len, enum pt_format *ret_forma
 /* Applies one KEY=VALUE word to *cfg; *seen_format says whether format= came before. */
 static int parse_param(const char *word, size_t len, struct pt_cfg *cfg, bool *seen_format)
 {
-	char quoted[SOFT_QUOTE_MAX + 4];
+	char quoted[SMMU_QUOTE_SIZE];
 	const char *eq = memchr(word, '=', len);
 
-	soft_quote(word, len, quoted, sizeof(quoted));
+	smmu_quote(word, len, quoted, sizeof(quoted));
 	if (!eq || (size_t)(eq - word) != strlen("format") ||
 	    memcmp(word, "format", strlen("format")) != 0) {
 		soft_log(LOG_ERR,

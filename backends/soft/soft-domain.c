@@ -35,7 +35,7 @@ int soft_domain_create(struct smmu_backend_unit *unit, struct smmu_backend_domai
 		return r;
 	}
 	domain->unit = unit;
-	soft_list_add(&unit->domains, &domain->link);
+	smmu_list_add(&unit->domains, &domain->link);
 	*ret_domain = domain;
 	return 0;
 }
@@ -53,17 +53,17 @@ void soft_domain_destroy(struct smmu_backend_domain *domain)
 		return;
 	}
 	unit = domain->unit;
-	for (struct soft_link *l = unit->devices.next;
+	for (struct smmu_list_link *l = unit->devices.next;
 	     NEVER(domain->attached_count != 0) && l != &unit->devices; l = l->next) {
 		struct smmu_backend_device *device =
-			SOFT_CONTAINER_OF(l, struct smmu_backend_device, link);
+			SMMU_CONTAINER_OF(l, struct smmu_backend_device, link);
 
 		if (device->domain == domain) {
 			soft_device_attach(device, NULL);
 		}
 	}
 	pt_space_destroy(domain->space);
-	soft_list_del(&domain->link);
+	smmu_list_del(&domain->link);
 	smmu_free(domain);
 }
 

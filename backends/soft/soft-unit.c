@@ -52,7 +52,7 @@ static int parse_device_list(struct smmu_backend_unit *unit, const char *params)
 		return 0;
 	}
 	for (const char *p = params; *p;) {
-		char quoted[64];
+		char quoted[SMMU_QUOTE_SIZE];
 		const char *why = NULL;
 		size_t len;
 		uint64_t key;
@@ -63,7 +63,7 @@ static int parse_device_list(struct smmu_backend_unit *unit, const char *params)
 		if (len == 0) {
 			continue;
 		}
-		soft_quote(p, len, quoted, sizeof(quoted));
+		smmu_quote(p, len, quoted, sizeof(quoted));
 		r = soft_devspec_parse(p, len, &key, &why);
 		if (r < 0) {
 			soft_log(LOG_ERR, "unit %s: device '%s': %s", unit->name, quoted, why);
@@ -113,8 +113,8 @@ int soft_unit_create(const char *name, const char *params, struct smmu_backend_u
 	unit->fault_fd = -1;
 	unit->state = SOFT_UNIT_OFF;
 	unit->pt_cfg = *soft_pt_cfg();
-	soft_list_init(&unit->devices);
-	soft_list_init(&unit->domains);
+	smmu_list_init(&unit->devices);
+	smmu_list_init(&unit->domains);
 	unit->name = smmu_strdup(name);
 	if (!unit->name) {
 		r = -ENOMEM;
@@ -158,13 +158,13 @@ void soft_unit_destroy(struct smmu_backend_unit *unit)
 		return;
 	}
 	/* Devices first: they hold attach counts on the domains. */
-	while (NEVER(!soft_list_empty(&unit->devices))) {
+	while (NEVER(!smmu_list_empty(&unit->devices))) {
 		soft_device_unbind(
-			SOFT_CONTAINER_OF(unit->devices.next, struct smmu_backend_device, link));
+			SMMU_CONTAINER_OF(unit->devices.next, struct smmu_backend_device, link));
 	}
-	while (NEVER(!soft_list_empty(&unit->domains))) {
+	while (NEVER(!smmu_list_empty(&unit->domains))) {
 		soft_domain_destroy(
-			SOFT_CONTAINER_OF(unit->domains.next, struct smmu_backend_domain, link));
+			SMMU_CONTAINER_OF(unit->domains.next, struct smmu_backend_domain, link));
 	}
 	pt_host_mem_destroy(unit->table_mem);
 	close(unit->fault_fd);
@@ -189,9 +189,9 @@ int soft_unit_enable(struct smmu_backend_unit *unit)
 
 static struct smmu_backend_device *device_by_key(struct smmu_backend_unit *unit, uint64_t key)
 {
-	for (struct soft_link *l = unit->devices.next; l != &unit->devices; l = l->next) {
+	for (struct smmu_list_link *l = unit->devices.next; l != &unit->devices; l = l->next) {
 		struct smmu_backend_device *device =
-			SOFT_CONTAINER_OF(l, struct smmu_backend_device, link);
+			SMMU_CONTAINER_OF(l, struct smmu_backend_device, link);
 
 		if (device->key == key) {
 			return device;
@@ -223,9 +223,9 @@ int soft_device_bind(struct smmu_backend_unit *unit, const union smmu_devid *dev
 		return -ENOENT;
 	}
 	if (use_param && use_param[0] != '\0') {
-		char quoted[64];
+		char quoted[SMMU_QUOTE_SIZE];
 
-		soft_quote(use_param, strlen(use_param), quoted, sizeof(quoted));
+		smmu_quote(use_param, strlen(use_param), quoted, sizeof(quoted));
 		soft_log(LOG_ERR, "unit %s: the soft IOMMU takes no use parameter, got '%s'",
 			 unit->name, quoted);
 		return -EINVAL;
@@ -240,7 +240,7 @@ int soft_device_bind(struct smmu_backend_unit *unit, const union smmu_devid *dev
 	}
 	device->unit = unit;
 	device->key = key;
-	soft_list_add(&unit->devices, &device->link);
+	smmu_list_add(&unit->devices, &device->link);
 	assert_device_state(device);
 	*ret_device = device;
 	*ret_fault_key = key;
@@ -256,7 +256,7 @@ void soft_device_unbind(struct smmu_backend_device *device)
 	if (device->domain) {
 		device->domain->attached_count--;
 	}
-	soft_list_del(&device->link);
+	smmu_list_del(&device->link);
 	smmu_free(device);
 }
 

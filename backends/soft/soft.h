@@ -57,6 +57,8 @@
 
 #include "common/bitfield.h"
 #include "common/compiler.h"
+#include "common/list.h"
+#include "common/quote.h"
 #include "core/backend.h"
 #include "pgtable/pgtable.h"
 #include "pgtable/pt-host-mem.h"
@@ -116,12 +118,6 @@ enum soft_unit_state {
 	SOFT_UNIT_ON,
 };
 
-/* A link in one of a unit's lists (devices, domains). */
-struct soft_link {
-	struct soft_link *prev;
-	struct soft_link *next;
-};
-
 /* Owner: the core, through unit_create()/unit_destroy(). */
 struct smmu_backend_unit {
 	char *name;
@@ -129,8 +125,8 @@ struct smmu_backend_unit {
 	struct pt_cfg pt_cfg;  /* copied from the backend's at creation */
 	uint64_t *listed_keys; /* fault keys of the devices the unit line lists */
 	size_t listed_count;
-	struct soft_link devices;      /* struct smmu_backend_device.link */
-	struct soft_link domains;      /* struct smmu_backend_domain.link */
+	struct smmu_list_link devices; /* struct smmu_backend_device.link */
+	struct smmu_list_link domains; /* struct smmu_backend_domain.link */
 	struct pt_host_mem *table_mem; /* every table of every domain of the unit */
 	struct pt_allocator table_alloc;
 	int fault_fd; /* eventfd, readable while the queue holds records */
@@ -143,7 +139,7 @@ struct smmu_backend_unit {
 
 /* Owner: the unit; created by device_bind(), freed by device_unbind(). */
 struct smmu_backend_device {
-	struct soft_link link;
+	struct smmu_list_link link;
 	struct smmu_backend_unit *unit;
 	struct smmu_backend_domain *domain; /* NULL: blocked */
 	uint64_t key;
@@ -151,47 +147,18 @@ struct smmu_backend_device {
 
 /* Owner: the unit; created by domain_create(), freed by domain_destroy(). */
 struct smmu_backend_domain {
-	struct soft_link link;
+	struct smmu_list_link link;
 	struct smmu_backend_unit *unit;
 	struct pt_space *space;
 	size_t attached_count; /* devices whose domain this is */
 };
-
-#define SOFT_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
-static inline void soft_list_init(struct soft_link *head)
-{
-	head->prev = head;
-	head->next = head;
-}
-
-static inline bool soft_list_empty(const struct soft_link *head)
-{
-	return head->next == head;
-}
-
-static inline void soft_list_add(struct soft_link *head, struct soft_link *link)
-{
-	link->prev = head->prev;
-	link->next = head;
-	head->prev->next = link;
-	head->prev = link;
-}
-
-static inline void soft_list_del(struct soft_link *link)
-{
-	link->prev->next = link->next;
-	link->next->prev = link->prev;
-	link->prev = link;
-	link->next = link;
-}
 
 /* soft-backend.c */
 extern const struct smmu_backend soft_backend;
 const struct smmu_backend_host *soft_host(void);
 const struct pt_cfg *soft_pt_cfg(void);
 void soft_log(int priority, const char *fmt, ...) SMMU_PRINTF(2, 3);
-void soft_quote(const char *text, size_t len, char *buf, size_t size);
+void smmu_quote(const char *text, size_t len, char *buf, size_t size);
 int soft_init(const struct smmu_backend_host *host, const char *params);
 void soft_fini(void);
 void soft_unit_created(void);

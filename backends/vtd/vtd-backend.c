@@ -91,44 +91,13 @@ void vtd_unit_destroyed(void)
 	}
 }
 
-/* One line through host->log(); nothing when there is no host (before init). */
 void vtd_log(int priority, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
 
-	if (!vtd.host || !vtd.host->log) {
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	smmu_backend_vlog(vtd.host, priority, fmt, ap);
 	va_end(ap);
-	vtd.host->log(vtd.host->ctx, priority, "%s", line);
-}
-
-/*
- * Copies `len` bytes of untrusted text into buf for a log line (STYLE.md 8): at most
- * VTD_QUOTE_MAX bytes, "..." after a cut, every byte that is not printable ASCII as '?'.
- * buf must hold VTD_QUOTE_MAX + 4 bytes to show a cut; a smaller one only truncates.
- */
-void vtd_quote(const char *text, size_t len, char *buf, size_t size)
-{
-	size_t n = len < VTD_QUOTE_MAX ? len : VTD_QUOTE_MAX;
-	size_t out = 0;
-
-	if (size == 0) {
-		return;
-	}
-	for (size_t i = 0; i < n && out + 1 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		buf[out++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (n < len && out + 4 <= size) {
-		memcpy(&buf[out], "...", 3);
-		out += 3;
-	}
-	buf[out] = '\0';
 }
 
 static int tables_alloc(void *ctx, size_t size, void **ret_cpu, uint64_t *ret_pa)

@@ -80,9 +80,9 @@ static int context_table_prepare(struct smmu_backend_unit *unit, unsigned bus)
 
 static struct smmu_backend_device *device_by_sid(struct smmu_backend_unit *unit, uint16_t sid)
 {
-	for (struct vtd_link *l = unit->devices.next; l != &unit->devices; l = l->next) {
+	for (struct smmu_list_link *l = unit->devices.next; l != &unit->devices; l = l->next) {
 		struct smmu_backend_device *device =
-			VTD_CONTAINER_OF(l, struct smmu_backend_device, link);
+			SMMU_CONTAINER_OF(l, struct smmu_backend_device, link);
 
 		if (device->sid == sid) {
 			return device;
@@ -121,9 +121,9 @@ int vtd_device_bind(struct smmu_backend_unit *unit, const union smmu_devid *devi
 		return -ENOENT;
 	}
 	if (use_param && use_param[0] != '\0') {
-		char quoted[VTD_QUOTE_MAX + 4];
+		char quoted[SMMU_QUOTE_SIZE];
 
-		vtd_quote(use_param, strlen(use_param), quoted, sizeof(quoted));
+		smmu_quote(use_param, strlen(use_param), quoted, sizeof(quoted));
 		vtd_log(LOG_ERR, "unit %s: VT-d takes no use parameter, got '%s'", unit->name,
 			quoted);
 		return -EINVAL;
@@ -148,7 +148,7 @@ int vtd_device_bind(struct smmu_backend_unit *unit, const union smmu_devid *devi
 	}
 	device->unit = unit;
 	device->sid = sid;
-	vtd_list_add(&unit->devices, &device->link);
+	smmu_list_add(&unit->devices, &device->link);
 	assert_device_state(device);
 	*ret_device = device;
 	*ret_fault_key = sid;
@@ -166,7 +166,7 @@ void vtd_device_unbind(struct smmu_backend_device *device)
 	}
 	/* A failure leaves the unit in its error state, logged; the entry is cleared anyway. */
 	(void)vtd_device_attach(device, NULL);
-	vtd_list_del(&device->link);
+	smmu_list_del(&device->link);
 	smmu_free(device);
 }
 

@@ -68,7 +68,7 @@ int vtd_domain_create(struct smmu_backend_unit *unit, struct smmu_backend_domain
 	pt_get_info(domain->space, &info);
 	domain->root_pa = info.root_pa;
 	domain->unit = unit;
-	vtd_list_add(&unit->domains, &domain->link);
+	smmu_list_add(&unit->domains, &domain->link);
 	*ret_domain = domain;
 	return 0;
 
@@ -93,10 +93,10 @@ void vtd_domain_destroy(struct smmu_backend_domain *domain)
 		return;
 	}
 	unit = domain->unit;
-	for (struct vtd_link *l = unit->devices.next;
+	for (struct smmu_list_link *l = unit->devices.next;
 	     NEVER(domain->attached_count != 0) && l != &unit->devices; l = l->next) {
 		struct smmu_backend_device *device =
-			VTD_CONTAINER_OF(l, struct smmu_backend_device, link);
+			SMMU_CONTAINER_OF(l, struct smmu_backend_device, link);
 
 		if (device->domain == domain) {
 			(void)vtd_device_attach(device, NULL);
@@ -113,7 +113,7 @@ void vtd_domain_destroy(struct smmu_backend_domain *domain)
 		pt_space_destroy(domain->space);
 		did_free(unit, domain->did);
 	}
-	vtd_list_del(&domain->link);
+	smmu_list_del(&domain->link);
 	smmu_free(domain);
 }
 
@@ -228,9 +228,9 @@ static void load_entry(const uint64_t *slot, uint64_t ret_entry[2])
 
 static struct smmu_backend_domain *domain_by_did(struct smmu_backend_unit *unit, uint16_t did)
 {
-	for (struct vtd_link *l = unit->domains.next; l != &unit->domains; l = l->next) {
+	for (struct smmu_list_link *l = unit->domains.next; l != &unit->domains; l = l->next) {
 		struct smmu_backend_domain *domain =
-			VTD_CONTAINER_OF(l, struct smmu_backend_domain, link);
+			SMMU_CONTAINER_OF(l, struct smmu_backend_domain, link);
 
 		if (domain->did == did) {
 			return domain;

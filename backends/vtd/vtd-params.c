@@ -51,7 +51,7 @@ static bool next_word(const char **p, const char **ret_word, size_t *ret_len)
 
 static void quote(const char *word, size_t len, char *buf, size_t size)
 {
-	vtd_quote(word, len, buf, size);
+	smmu_quote(word, len, buf, size);
 }
 
 /**
@@ -66,7 +66,7 @@ int vtd_params_parse(const char *text, struct vtd_params *ret_params, char *why,
 	size_t len;
 
 	while (next_word(&p, &word, &len)) {
-		char quoted[VTD_QUOTE_MAX + 4];
+		char quoted[SMMU_QUOTE_SIZE];
 		enum vtd_acpi_mode mode;
 
 		quote(word, len, quoted, sizeof(quoted));
@@ -103,7 +103,7 @@ int vtd_unit_params_parse(const char *text, struct vtd_unit_params *ret_params, 
 {
 	struct vtd_unit_params params = {0};
 	const char *p = text ? text : "";
-	char quoted[VTD_QUOTE_MAX + 4];
+	char quoted[SMMU_QUOTE_SIZE];
 	const char *word;
 	size_t len;
 	int r;

@@ -259,8 +259,8 @@ int vtd_unit_create(const char *name, const char *params, struct smmu_backend_un
 		return -ENOMEM;
 	}
 	unit->state = VTD_UNIT_OFF;
-	vtd_list_init(&unit->devices);
-	vtd_list_init(&unit->domains);
+	smmu_list_init(&unit->devices);
+	smmu_list_init(&unit->domains);
 	unit->name = smmu_strdup(name);
 	if (!unit->name) {
 		r = -ENOMEM;
@@ -425,13 +425,13 @@ void vtd_unit_destroy(struct smmu_backend_unit *unit)
 	if (!unit) {
 		return;
 	}
-	while (NEVER(!vtd_list_empty(&unit->devices))) {
+	while (NEVER(!smmu_list_empty(&unit->devices))) {
 		vtd_device_unbind(
-			VTD_CONTAINER_OF(unit->devices.next, struct smmu_backend_device, link));
+			SMMU_CONTAINER_OF(unit->devices.next, struct smmu_backend_device, link));
 	}
-	while (NEVER(!vtd_list_empty(&unit->domains))) {
+	while (NEVER(!smmu_list_empty(&unit->domains))) {
 		vtd_domain_destroy(
-			VTD_CONTAINER_OF(unit->domains.next, struct smmu_backend_domain, link));
+			SMMU_CONTAINER_OF(unit->domains.next, struct smmu_backend_domain, link));
 	}
 	if (unit->state != VTD_UNIT_BROKEN && park(unit) == 0) {
 		for (unsigned bus = 0; bus < VTD_ROOT_ENTRY_COUNT; bus++) {

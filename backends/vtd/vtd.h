@@ -147,6 +147,8 @@
 
 #include "backends/vtd/vtd-regs.h"
 #include "common/compiler.h"
+#include "common/list.h"
+#include "common/quote.h"
 #include "core/backend.h"
 #include "pgtable/pgtable.h"
 
@@ -175,8 +177,7 @@ struct hw_table_mem;
 /* Domain ids a unit hands out at most: 16 bits of DID (CAP.ND = 6). */
 #define VTD_MAX_DOMAIN_IDS 65536u
 
-/* Longest piece of untrusted text a log line quotes, and a reason sentence. */
-#define VTD_QUOTE_MAX 48
+/* A reason sentence. */
 #define VTD_WHY_SIZE 192
 
 /* `smmu vtd PARAMS`. */
@@ -258,12 +259,6 @@ enum vtd_unit_state {
 	VTD_UNIT_BROKEN,
 };
 
-/* A link in one of a unit's lists (devices, domains). */
-struct vtd_link {
-	struct vtd_link *prev;
-	struct vtd_link *next;
-};
-
 /* Owner: the core, through unit_create()/unit_destroy(). */
 struct smmu_backend_unit {
 	char *name;
@@ -287,15 +282,15 @@ struct smmu_backend_unit {
 	uint64_t *queue_cpu;
 	uint64_t queue_pa;
 	unsigned queue_tail;
-	uint64_t *did_bitmap;	 /* bit n set: domain id n in use */
-	struct vtd_link devices; /* struct smmu_backend_device.link */
-	struct vtd_link domains; /* struct smmu_backend_domain.link */
+	uint64_t *did_bitmap;	       /* bit n set: domain id n in use */
+	struct smmu_list_link devices; /* struct smmu_backend_device.link */
+	struct smmu_list_link domains; /* struct smmu_backend_domain.link */
 	uint64_t lost_fault_count;
 };
 
 /* Owner: the unit; created by device_bind(), freed by device_unbind(). */
 struct smmu_backend_device {
-	struct vtd_link link;
+	struct smmu_list_link link;
 	struct smmu_backend_unit *unit;
 	struct smmu_backend_domain *domain; /* NULL: blocked */
 	uint16_t sid;
@@ -303,42 +298,13 @@ struct smmu_backend_device {
 
 /* Owner: the unit; created by domain_create(), freed by domain_destroy(). */
 struct smmu_backend_domain {
-	struct vtd_link link;
+	struct smmu_list_link link;
 	struct smmu_backend_unit *unit;
 	struct pt_space *space;
 	uint64_t root_pa;
 	uint16_t did;
 	size_t attached_count;
 };
-
-#define VTD_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
-static inline void vtd_list_init(struct vtd_link *head)
-{
-	head->prev = head;
-	head->next = head;
-}
-
-static inline bool vtd_list_empty(const struct vtd_link *head)
-{
-	return head->next == head;
-}
-
-static inline void vtd_list_add(struct vtd_link *head, struct vtd_link *link)
-{
-	link->prev = head->prev;
-	link->next = head;
-	head->prev->next = link;
-	head->prev = link;
-}
-
-static inline void vtd_list_del(struct vtd_link *link)
-{
-	link->prev->next = link->next;
-	link->next->prev = link->prev;
-	link->prev = link;
-	link->next = link;
-}
 
 /* vtd-backend.c */
 extern const struct smmu_backend vtd_backend;
@@ -354,7 +320,7 @@ void vtd_table_free(void *cpu, uint64_t pa);
 void vtd_unit_created(void);
 void vtd_unit_destroyed(void);
 void vtd_log(int priority, const char *fmt, ...) SMMU_PRINTF(2, 3);
-void vtd_quote(const char *text, size_t len, char *buf, size_t size);
+void smmu_quote(const char *text, size_t len, char *buf, size_t size);
 
 /* vtd-params.c */
 int vtd_params_parse(const char *text, struct vtd_params *ret_params, char *why, size_t why_size);

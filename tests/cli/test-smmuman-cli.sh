@@ -98,6 +98,18 @@ check "safety required refuses an uncertified library" 1 "$smmuman" -f --libdir 
 contains "and says which" "smmu-fake.so is not safety-certified" err
 [ ! -e "$work/s" ] && ok "no socket is left behind" || not_ok "a socket was left behind"
 
+# The socket path: a file that is not a socket is never replaced; a path
+# longer than sun_path is refused with the limit.
+echo "precious" > "$work/not-a-socket"
+check "a regular file at the socket path is left alone" 1 "$smmuman" -f \
+	--libdir "$modules" --socket "$work/not-a-socket" smmu fake unit u0 x
+contains "and the error says so" "exists and is not a socket" err
+grep -q precious "$work/not-a-socket" && ok "its content is intact" || not_ok "the file was changed"
+long=$(printf '%0120d' 0)
+check "a socket path longer than sun_path is refused" 1 "$smmuman" -f \
+	--libdir "$modules" --socket "$work/$long" smmu fake unit u0 x
+contains "with the limit" "longer than 107 bytes" err
+
 # A service in the foreground: ready, then stopped by SIGTERM.
 "$smmuman" -f --libdir "$modules" --socket "$work/fg.sock" smmu fake unit u0 x \
 	> "$work/out" 2> "$work/err" &

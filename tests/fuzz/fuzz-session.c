@@ -17,11 +17,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/alloc.h"
 #include "config/config.h"
 #include "fake-backend.h"
 #include "server/srv-server.h"
@@ -95,18 +93,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	fake_reset();
-	server.core = make_core();
-	startup_domains = fake_domain_count();
-	server.permits = &permits;
-	server.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	server.recv_buf = smmu_malloc(PROTO_MAX_MESSAGE + 1);
-	server.reply_buf = smmu_malloc(PROTO_MAX_MESSAGE);
-	server.entries = smmu_calloc(PROTO_MAX_MAP_ENTRIES, sizeof(*server.entries));
-	if (server.epoll_fd < 0 || !server.recv_buf || !server.reply_buf || !server.entries ||
+	if (srv_server_init(&server, make_core(), &permits) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0 ||
 	    srv_session_open(&server, fds[1], &session) < 0) {
 		abort();
 	}
+	startup_domains = fake_domain_count();
 	if (control & 1) {
 		struct {
 			struct proto_header header;
@@ -146,9 +138,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	core_destroy(server.core);
-	close(server.epoll_fd);
-	smmu_free(server.recv_buf);
-	smmu_free(server.reply_buf);
-	smmu_free(server.entries);
+	srv_server_fini(&server);
 	return 0;
 }

@@ -224,8 +224,8 @@ static int fake_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_
 	return r < 0 ? r : 0;
 }
 
-static int fake_translate(struct smmu_backend_device *device, uint64_t iova, unsigned access,
-			  uint64_t *ret_pa, unsigned *ret_refusal)
+static int SMMU_UNUSED fake_translate(struct smmu_backend_device *device, uint64_t iova,
+				      unsigned access, uint64_t *ret_pa, unsigned *ret_refusal)
 {
 	const struct core_mapping *m;
 
@@ -294,7 +294,12 @@ __attribute__((visibility("default"))) const struct smmu_backend FAKE_SYMBOL = {
 	.domain_destroy = fake_domain_destroy,
 	.map = fake_map,
 	.unmap = fake_unmap,
+/* The loader must refuse a descriptor with an operation missing. */
+#ifdef FAKE_WITHOUT_TRANSLATE
+	.translate = NULL,
+#else
 	.translate = fake_translate,
+#endif
 	.fault_drain = fake_fault_drain,
 	.fault_fd = fake_fault_fd,
 };

@@ -35,6 +35,7 @@ static int make_libdir(void **state)
 	link_module("smmu-fake-safety.so", "smmu-fake-safety.so");
 	link_module("smmu-fake.so", "smmu-plain.so"); /* no safety variant */
 	link_module("smmu-badabi.so", "smmu-badabi.so");
+	link_module("smmu-incomplete.so", "smmu-incomplete.so");
 	link_module("smmu-badabi.so", "smmu-mixed-safety.so");
 	link_module("smmu-fake.so", "smmu-mixed.so");
 	snprintf(path, sizeof(path), "%s/smmu-junk.so", dir);
@@ -153,7 +154,8 @@ static void test_missing_library(void **state)
 	free(why);
 }
 
-/* Files that exist but cannot serve: another ABI, not a library. */
+/* Files that exist but cannot serve: another ABI, an operation missing,
+ * not a library. */
 static void test_unusable_files(void **state)
 {
 	const char *name = NULL;
@@ -162,6 +164,9 @@ static void test_unusable_files(void **state)
 	(void)state;
 	assert_int_equal(load("badabi", false, &name, &why), -EPROTO);
 	assert_non_null(strstr(why, "built for backend ABI 999"));
+	free(why);
+	assert_int_equal(load("incomplete", false, &name, &why), -EPROTO);
+	assert_non_null(strstr(why, "its smmu_backend has no translate"));
 	free(why);
 	assert_int_equal(load("junk", false, &name, &why), -EPROTO);
 	assert_non_null(strstr(why, "cannot load"));
