@@ -16,6 +16,7 @@ gcc              the main compiler
 clang            libFuzzer targets and the sanitizer build
 libclang-rt-14-dev  libFuzzer, ASan and UBSan runtimes for clang
 libcmocka-dev    unit-test framework
+libfdt-dev       reads device trees (SMMUv3 discovery, firmware/)
 scdoc            turns man/*.scd into man pages
 clang-format     checks the house style (make check)
 qemu-system-x86  the VT-d hardware oracle: q35 + intel-iommu + edu under qtest (tests/qemu)
