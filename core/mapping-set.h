@@ -36,21 +36,60 @@ size_t core_mapping_set_lower(const struct core_mapping_set *set, uint64_t iova)
 const struct core_mapping *core_mapping_set_lookup(const struct core_mapping_set *set,
 						   uint64_t iova);
 
+/* The general case of core_mapping_set_add(). */
+int core_mapping_set_add_search(struct core_mapping_set *set, const struct core_mapping *mapping);
+
 /*
  * Adds a mapping.  Returns 0; 1 when exactly the same mapping is already
  * there (nothing changes); -EEXIST when it overlaps a different one;
- * -ENOMEM.
+ * -ENOMEM.  Inline for the append that a buffer's pages in order make.
  */
-int core_mapping_set_add(struct core_mapping_set *set, const struct core_mapping *mapping);
+static inline int core_mapping_set_add(struct core_mapping_set *set,
+				       const struct core_mapping *mapping)
+{
+	size_t n = set->count;
+
+	/* A buffer mapped in ascending order appends: no search, no move. */
+	if (n < set->capacity &&
+	    (n == 0 || set->items[n - 1].iova + (set->items[n - 1].size - 1) < mapping->iova)) {
+		struct core_mapping *slot = &set->items[n];
+
+		/* Field by field: a caller has usually just written *mapping the same way,
+		 * and a wider copy would wait for those stores instead of forwarding them. */
+		slot->iova = mapping->iova;
+		slot->size = mapping->size;
+		slot->pa = mapping->pa;
+		slot->prot = mapping->prot;
+		set->count = n + 1;
+		return 0;
+	}
+	return core_mapping_set_add_search(set, mapping);
+}
+
+/* The general case of core_mapping_set_remove(). */
+int core_mapping_set_remove_search(struct core_mapping_set *set, uint64_t iova, uint64_t size,
+				   struct core_mapping_set *removed);
 
 /*
  * Removes everything inside [iova, iova + size), splitting mappings that
  * straddle an edge.  The removed pieces are appended to *removed (for the
  * caller to unmap).  Returns the number of pieces removed, or -ENOMEM with
- * both sets unchanged.
+ * both sets unchanged.  Inline for the removal of the last mapping whole.
  */
-int core_mapping_set_remove(struct core_mapping_set *set, uint64_t iova, uint64_t size,
-			    struct core_mapping_set *removed);
+static inline int core_mapping_set_remove(struct core_mapping_set *set, uint64_t iova,
+					  uint64_t size, struct core_mapping_set *removed)
+{
+	size_t n = set->count;
+
+	/* A buffer unmapped from the top down removes the last mapping whole. */
+	if (n > 0 && set->items[n - 1].iova == iova && set->items[n - 1].size == size &&
+	    removed->count < removed->capacity) {
+		removed->items[removed->count++] = set->items[n - 1];
+		set->count = n - 1;
+		return 1;
+	}
+	return core_mapping_set_remove_search(set, iova, size, removed);
+}
 
 /* Deletes the mapping that starts exactly at `iova`, if any.  Never fails. */
 void core_mapping_set_delete(struct core_mapping_set *set, uint64_t iova);

@@ -263,6 +263,28 @@ static inline bool pt_any_present(const struct pt_space *s, const uint64_t *p, u
 	return (le64toh(a0 | a1 | a2 | a3) & s->g.present_mask) != 0;
 }
 
+/* Remembers t, the table of smallest pages that maps iova, as the walk hint. */
+static inline void pt_hint_set(struct pt_space *s, uint64_t *t, uint64_t iova)
+{
+	if (s->top > 0) {
+		s->hint_table = t;
+		s->hint_base = iova & ~(pt_entry_size(s, 1) - 1);
+	}
+}
+
+/*
+ * The hint table, when [iova, last] lies inside what it maps and is too short for any page
+ * larger than the smallest (so the range can only be mapped by entries of that table).
+ */
+static inline uint64_t *pt_hint_covers(const struct pt_space *s, uint64_t iova, uint64_t last)
+{
+	if (!s->hint_table || (iova - s->hint_base) >> s->g.level[1].shift ||
+	    (last - s->hint_base) >> s->g.level[1].shift) {
+		return NULL;
+	}
+	return s->hint_table;
+}
+
 /* Prepare: nothing is written.  -EEXIST if any part of the range is mapped. */
 static int pt_map_prepare(const struct pt_space *s, struct pt_map_op *op, uint64_t iova,
 			  uint64_t last, uint64_t pa)
@@ -329,6 +351,9 @@ static void pt_map_commit(struct pt_space *s, const struct pt_map_op *op, struct
 
 		pt_write_leaves(s, op->run_table + op->run_index, op->tmpl[l] | pa,
 				pt_entry_size(s, l), op->run_n);
+		if (l == 0) {
+			pt_hint_set(s, op->run_table, iova);
+		}
 		return;
 	}
 	for (uint64_t cur = iova;;) {
@@ -353,6 +378,9 @@ static void pt_map_commit(struct pt_space *s, const struct pt_map_op *op, struct
 		uint64_t n = pt_run_len(s, level, index, cur, last);
 
 		pt_write_leaves(s, table + index, op->tmpl[level] | pa, pt_entry_size(s, level), n);
+		if (level == 0) {
+			pt_hint_set(s, table, cur);
+		}
 
 		uint64_t bytes = n << s->g.level[level].shift;
 
@@ -402,6 +430,22 @@ PT_HOT int pt_map(struct pt_space *s, uint64_t iova, uint64_t pa, uint64_t len, 
 		}
 		s->cached_prot = prot;
 		s->cached_attrs = attrs;
+	}
+
+	uint64_t *hint = pt_hint_covers(s, iova, last);
+
+	if (hint) {
+		/* Inside the hint table, whose entries are the only ones that can map the range:
+		 * no walk, no table to allocate. */
+		unsigned index = pt_index(s, 0, iova);
+		uint64_t n = len >> s->g.level[0].shift;
+
+		if (pt_any_present(s, hint + index, n)) {
+			return -EEXIST;
+		}
+		pt_write_leaves(s, hint + index, s->cached_attrs | s->g.level[0].leaf_type | pa,
+				pt_entry_size(s, 0), n);
+		return 0;
 	}
 
 	struct pt_map_op op;
@@ -537,10 +581,12 @@ static bool pt_table_used_outside(const struct pt_space *s, const uint64_t *t, u
 				  unsigned first, unsigned end)
 {
 	unsigned n = pt_entries(s, l);
+	unsigned below = first < 8 ? first : 8;
+	unsigned above = n - end - 1 < 8 ? n - end - 1 : 8;
 
-	/* Neighbours first: mappings tend to sit next to each other. */
-	if ((first > 0 && pt_present(s, pt_load(t + first - 1))) ||
-	    (end + 1 < n && pt_present(s, pt_load(t + end + 1)))) {
+	/* The neighbourhood first, a cache line each side: mappings sit near each other (a
+	 * buffer's pages, or every other page with guard pages between them). */
+	if (pt_any_present(s, t + first - below, below) || pt_any_present(s, t + end + 1, above)) {
 		return true;
 	}
 	return pt_any_present_scan(s, t, first) || pt_any_present_scan(s, t + end + 1, n - end - 1);
@@ -718,6 +764,24 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 	}
 	if (!gather || (gather->space && gather->space != s)) {
 		return -EINVAL;
+	}
+
+	uint64_t *hint = pt_hint_covers(s, iova, last);
+	unsigned hint_first = pt_index(s, 0, iova);
+	unsigned hint_end = pt_index(s, 0, last);
+
+	if (hint && pt_table_used_outside(s, hint, 0, hint_first, hint_end)) {
+		/* Inside the hint table, which stays in use: no walk, nothing to unlink. */
+		struct pt_unmap_op op = {.s = s, .gather = gather};
+
+		pt_unmap_pages(&op, hint, hint_first, hint_end, iova);
+		if (op.have_run) {
+			pt_gather_add(gather, op.run_start, op.run_last);
+		}
+		if (ret_unmapped) {
+			*ret_unmapped = op.removed;
+		}
+		return 0;
 	}
 
 	/*
@@ -1103,6 +1167,7 @@ void pt_space_destroy(struct pt_space *s)
 	if (!s) {
 		return;
 	}
+	pt_hint_forget(s);
 	pt_free_level(s, s->root, s->top);
 	s->alloc.free(s->alloc.ctx, s->root, s->root_pa, s->g.root_size);
 	smmu_free(s);

@@ -120,6 +120,7 @@ void pt_gather_park(struct pt_gather *g, struct pt_space *s, void *cpu, uint64_t
 {
 	uint64_t *t = cpu;
 
+	pt_hint_forget(s);
 	pt_store(t, (uint64_t)(uintptr_t)g->parked_cpu);
 	pt_store(t + 1, g->parked_pa);
 	pt_sync(s, t, 2 * sizeof(*t));

@@ -81,7 +81,21 @@ struct pt_space {
 	size_t table_count; /* tables held, root and parked ones included */
 	uint64_t table_bytes;
 	size_t parked_count; /* tables parked in gathers, not yet released */
+	/*
+	 * The table of smallest pages the last map wrote to, while it is linked (NULL
+	 * otherwise), and the address its entry 0 maps.  Drivers map and unmap a buffer page
+	 * by page, and neighbouring pages share this table: a map or unmap that falls inside it
+	 * skips the walk from the root.  Cleared whenever a table is unlinked.
+	 */
+	uint64_t *hint_table;
+	uint64_t hint_base;
 };
+
+/* Forgets the walk hint; called wherever a table leaves the tree. */
+static inline void pt_hint_forget(struct pt_space *s)
+{
+	s->hint_table = NULL;
+}
 
 static inline uint64_t pt_load(const uint64_t *entry)
 {

@@ -24,8 +24,14 @@
 #include "server/srv-log.h"
 #include "server/srv-server.h"
 
-/* Messages handled per wake-up before other sessions get their turn. */
-#define SRV_MESSAGES_PER_WAKEUP 16
+/*
+ * Messages handled per wake-up before other sessions get their turn.  One:
+ * a libsmmu client has one request outstanding at a time, so reading again
+ * after the reply would almost always find nothing and cost a system call
+ * per request (a tenth of a small round trip); the loop's epoll is
+ * level-triggered and reports the socket again when more is waiting.
+ */
+#define SRV_MESSAGES_PER_WAKEUP 1
 /* Descriptors accepted in one message; the kernel closes any beyond. */
 #define SRV_MAX_FDS 4
 
