@@ -30,12 +30,13 @@
 
 #include <smmu.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "common/compiler.h"
 
-#define SMMU_BACKEND_ABI_VERSION 1u
+#define SMMU_BACKEND_ABI_VERSION 2u
 
 /* Permissions of a mapping, from the device's side. */
 enum smmu_prot {
@@ -106,9 +107,19 @@ static inline void SMMU_PRINTF(3, 0) smmu_backend_vlog(const struct smmu_backend
 	host->log(host->ctx, priority, "%s", line);
 }
 
+/* One range of a batch: [iova, iova + size) to [pa, pa + size) with `prot`
+ * (enum smmu_prot), page aligned.  unmap_batch() uses iova and size only. */
+struct smmu_backend_range {
+	uint64_t iova;
+	uint64_t size;
+	uint64_t pa;
+	uint32_t prot;
+	uint32_t reserved;
+};
+
 /*
  * The backend.  Every function returns 0 or -errno; ret_* are written only
- * on success.  Cookies (unit, device, domain) are the backend's own.
+ * on success, except the batches' *ret_done.  Cookies (unit, device, domain) are the backend's own.
  */
 struct smmu_backend {
 	uint32_t abi_version; /* SMMU_BACKEND_ABI_VERSION */
@@ -148,6 +159,20 @@ struct smmu_backend {
 		   unsigned prot);
 	/* Removes exactly the mappings inside [iova, iova + size). */
 	int (*unmap)(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size);
+	/*
+	 * Optional; NULL makes the core call map() or unmap() once per range.
+	 * The ranges of one client request, in order, each as map() or unmap()
+	 * would do it, but with the work that can be shared done once: the
+	 * walk to a table the ranges share, and above all the invalidation,
+	 * one per batch instead of one per range.  They stop at the first range
+	 * that fails and return its error; *ret_done is then the number of
+	 * ranges done before it, which stay done, while that range and the ones
+	 * after it are untouched.  On success *ret_done is `count`.
+	 */
+	int (*map_batch)(struct smmu_backend_domain *domain,
+			 const struct smmu_backend_range *ranges, size_t count, size_t *ret_done);
+	int (*unmap_batch)(struct smmu_backend_domain *domain,
+			   const struct smmu_backend_range *ranges, size_t count, size_t *ret_done);
 
 	/*
 	 * Walks the device's live tables as the hardware would for one access.

@@ -6,6 +6,7 @@
  *   core.c          creation from the configuration, units, devices
  *   core-object.c   objects, device membership, mappings
  *   core-client.c   clients, fault queues and notification
+ *   core-batch.c    a request's mappings to the backend in batches
  *
  * Ownership: struct core owns every unit, device, object and client, in
  * arrays of pointers (pointers stay valid when the arrays grow).
@@ -128,5 +129,13 @@ void core_object_free(struct core *core, struct core_object *object);
 
 /* The host fault callback's work: queue a record for every listener. */
 void core_fault_deliver(struct core *core, const struct smmu_status *status);
+
+/* core-batch.c: maps or removes maps[0..count) in one domain, in batches
+ * when the backend offers them.  0, or the first error with *ret_done done
+ * before it (they stay) and the rest untouched. */
+int core_backend_map(const struct smmu_backend *be, struct smmu_backend_domain *domain,
+		     const struct core_mapping *maps, size_t count, size_t *ret_done);
+int core_backend_unmap(const struct smmu_backend *be, struct smmu_backend_domain *domain,
+		       const struct core_mapping *maps, size_t count, size_t *ret_done);
 
 #endif

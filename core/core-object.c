@@ -414,20 +414,6 @@ static int entry_mapping(const struct smmu_map_entry *entry, unsigned flags, uin
 	return 0;
 }
 
-/* Unmaps [iova, iova + size) from every domain of the object. */
-static int unmap_everywhere(struct core *core, struct core_object *object,
-			    const struct core_mapping *m)
-{
-	int result = 0;
-
-	for (size_t d = 0; d < object->domain_count; d++) {
-		int r = core->backend->unmap(object->domains[d]->bdomain, m->iova, m->size);
-
-		result = result < 0 ? result : r;
-	}
-	return result;
-}
-
 static int compare_iova_ascending(const void *a, const void *b)
 {
 	const struct core_mapping *x = a, *y = b;
@@ -444,6 +430,39 @@ static bool ascending(const struct core_mapping_set *set)
 		}
 	}
 	return true;
+}
+
+/*
+ * Takes the removed pieces out of every domain of the object, one batch per
+ * domain.  Pieces a domain could not remove go back into the set, which
+ * must not claim less than the hardware allows.
+ */
+static int unmap_removed(struct core *core, struct core_object *object,
+			 const struct core_mapping_set *removed)
+{
+	size_t still_mapped_from = removed->count;
+	int result = 0;
+
+	for (size_t d = 0; d < object->domain_count; d++) {
+		size_t done = 0;
+		int r = core_backend_unmap(core->backend, object->domains[d]->bdomain,
+					   removed->items, removed->count, &done);
+
+		if (r < 0) {
+			result = result < 0 ? result : r;
+			still_mapped_from = done < still_mapped_from ? done : still_mapped_from;
+		}
+	}
+	for (size_t i = still_mapped_from; i < removed->count; i++) {
+		/* If even that fails the domains still hold it until the object goes. */
+		if (core_mapping_set_add(&object->mappings, &removed->items[i]) < 0) {
+			core_log(core, LOG_WARNING,
+				 "object %u: a mapping at 0x%llx stays in the tables but left the "
+				 "object's records",
+				 object->id, (unsigned long long)removed->items[i].iova);
+		}
+	}
+	return result;
 }
 
 static int remove_mappings(struct core *core, struct core_object *object, unsigned flags,
@@ -463,67 +482,65 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 	 * Removal is a set difference, so the order is free: going from the
 	 * highest address down means each removal shifts only what lies
 	 * above it and was not removed, not the rest of the batch (a buffer
-	 * unmapped page by page would otherwise cost O(n^2) moves).
+	 * unmapped page by page would otherwise cost O(n^2) moves).  Usually
+	 * each removes the set's last mapping whole, which costs nothing.
 	 */
 	if (!ascending(&wanted)) {
 		qsort(wanted.items, wanted.count, sizeof(wanted.items[0]), compare_iova_ascending);
 	}
-	for (size_t k = wanted.count; k-- > 0;) {
-		int r;
+	if (result == 0) {
+		result = core_mapping_set_reserve(&removed, wanted.count);
+	}
+	for (size_t k = wanted.count; result == 0 && k-- > 0;) {
+		int r = core_mapping_set_remove(&object->mappings, wanted.items[k].iova,
+						wanted.items[k].size, &removed);
 
-		core_mapping_set_clear(&removed);
-		r = core_mapping_set_remove(&object->mappings, wanted.items[k].iova,
-					    wanted.items[k].size, &removed);
 		if (r < 0) {
-			result = r;
-			break;
+			result = r; /* what was removed so far still leaves the tables */
 		}
-		for (size_t i = 0; i < removed.count; i++) {
-			r = unmap_everywhere(core, object, &removed.items[i]);
-			if (r < 0) {
-				/* Still in some table: keep it in the set, which must not
-				 * claim less than the hardware allows.  If even that fails
-				 * the domains still hold it until the object goes. */
-				if (core_mapping_set_add(&object->mappings, &removed.items[i]) <
-				    0) {
-					core_log(core, LOG_WARNING,
-						 "object %u: a mapping at 0x%llx stays in the "
-						 "tables but left the object's records",
-						 object->id,
-						 (unsigned long long)removed.items[i].iova);
-				}
-				result = r;
-			}
-		}
+	}
+	if (removed.count > 0) {
+		int r = unmap_removed(core, object, &removed);
+
+		result = result < 0 ? result : r;
 	}
 	core_mapping_set_fini(&wanted);
 	core_mapping_set_fini(&removed);
 	return result;
 }
 
-/* Takes back a mapping this request added: out of every domain, out of the
- * set.  Cannot fail, so a rollback always completes. */
-static void take_back(struct core *core, struct core_object *object, const struct core_mapping *m,
-		      size_t domain_count)
+/*
+ * Takes back what this request added, which domains [0, full) hold whole
+ * and domain `full` holds the first `partial` of: out of the domains, out
+ * of the set.  Removing exactly what was just mapped splits nothing, so it
+ * cannot fail and a rollback always completes.
+ */
+static void take_back(struct core *core, struct core_object *object,
+		      const struct core_mapping_set *added, size_t full, size_t partial)
 {
-	for (size_t d = 0; d < domain_count; d++) {
-		core->backend->unmap(object->domains[d]->bdomain, m->iova, m->size);
+	size_t done;
+
+	for (size_t d = 0; d <= full && d < object->domain_count; d++) {
+		core_backend_unmap(core->backend, object->domains[d]->bdomain, added->items,
+				   d < full ? added->count : partial, &done);
 	}
-	core_mapping_set_delete(&object->mappings, m->iova);
+	for (size_t i = added->count; i-- > 0;) {
+		core_mapping_set_delete(&object->mappings, added->items[i].iova);
+	}
 }
 
 /* All or nothing: an entry that fails takes back the ones before it. */
 static int add_mappings(struct core *core, struct core_object *object, unsigned flags,
 			const struct smmu_map_entry *entries, size_t count, uint64_t target)
 {
-	const struct smmu_backend *be = core->backend;
 	struct core_mapping_set added = {0};
 	uint64_t offset = 0;
+	size_t d = 0, done = 0;
 	int r = core_mapping_set_reserve(&added, count);
 
+	/* First the records, which is where a request fails when it overlaps... */
 	for (size_t k = 0; r == 0 && k < count; k++) {
 		struct core_mapping m;
-		size_t d = 0;
 
 		r = entry_mapping(&entries[k], flags, target, offset, &m);
 		offset += entries[k].len;
@@ -532,22 +549,19 @@ static int add_mappings(struct core *core, struct core_object *object, unsigned 
 		}
 		if (r == 1) {
 			r = 0; /* already mapped exactly so: nothing to do */
-			continue;
-		}
-		for (; r == 0 && d < object->domain_count; d++) {
-			r = be->map(object->domains[d]->bdomain, m.iova, m.pa, m.size, m.prot);
-		}
-		if (r < 0 && d > 0) {
-			/* The set has it and domains 0..d-2 have it. */
-			take_back(core, object, &m, d - 1);
 		} else if (r == 0) {
 			added.items[added.count++] = m;
 		}
 	}
+	/* ...then the tables, one batch per domain. */
+	for (; r == 0 && d < object->domain_count; d++) {
+		r = core_backend_map(core->backend, object->domains[d]->bdomain, added.items,
+				     added.count, &done);
+	}
 	if (r < 0) {
-		for (size_t i = 0; i < added.count; i++) {
-			take_back(core, object, &added.items[i], object->domain_count);
-		}
+		/* Domains [0, d - 1) hold every mapping, domain d - 1 the first `done`; with no
+		 * domain reached (a record failed), nothing is in the tables. */
+		take_back(core, object, &added, d > 0 ? d - 1 : 0, d > 0 ? done : 0);
 	}
 	core_mapping_set_fini(&added);
 	return r;

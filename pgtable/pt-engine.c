@@ -766,22 +766,28 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		return -EINVAL;
 	}
 
+	struct pt_unmap_op op = {.s = s, .gather = gather};
 	uint64_t *hint = pt_hint_covers(s, iova, last);
-	unsigned hint_first = pt_index(s, 0, iova);
-	unsigned hint_end = pt_index(s, 0, last);
 
-	if (hint && pt_table_used_outside(s, hint, 0, hint_first, hint_end)) {
-		/* Inside the hint table, which stays in use: no walk, nothing to unlink. */
-		struct pt_unmap_op op = {.s = s, .gather = gather};
+	if (hint) {
+		/*
+		 * Inside the hint table: clear without a walk.  When the table keeps other
+		 * mappings (its neighbourhood is in cache now) that is all; when it became
+		 * empty, the walk below finds nothing left in the range and unlinks it.
+		 */
+		unsigned first = pt_index(s, 0, iova);
+		unsigned end = pt_index(s, 0, last);
 
-		pt_unmap_pages(&op, hint, hint_first, hint_end, iova);
-		if (op.have_run) {
-			pt_gather_add(gather, op.run_start, op.run_last);
+		pt_unmap_pages(&op, hint, first, end, iova);
+		if (pt_table_used_outside(s, hint, 0, first, end)) {
+			if (op.have_run) {
+				pt_gather_add(gather, op.run_start, op.run_last);
+			}
+			if (ret_unmapped) {
+				*ret_unmapped = op.removed;
+			}
+			return 0;
 		}
-		if (ret_unmapped) {
-			*ret_unmapped = op.removed;
-		}
-		return 0;
 	}
 
 	/*
@@ -804,9 +810,9 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		uint64_t pte = pt_load(t + i);
 
 		if (!pt_present(s, pte)) {
-			/* Nothing maps any of the range. */
+			/* Nothing maps any of the range (the hint found no table here either). */
 			if (ret_unmapped) {
-				*ret_unmapped = 0;
+				*ret_unmapped = op.removed;
 			}
 			return 0;
 		}
@@ -817,8 +823,6 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		path_index[l] = i;
 		t = pt_child(s, pte);
 	}
-
-	struct pt_unmap_op op = {.s = s, .gather = gather};
 
 	/* Leaves of the smallest size are never split; above, the blocks straddling either end
 	 * are the only ones that need new tables. */
@@ -833,7 +837,8 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 			}
 		}
 	}
-	bool kept = pt_unmap_level(&op, t, l, iova, last);
+	/* After the hint, the walk ends at the hint table, already cleared and now empty. */
+	bool kept = hint ? !ALWAYS(t == hint && l == 0) : pt_unmap_level(&op, t, l, iova, last);
 
 	/* Back up the path: unlink each table that no longer maps anything; never the root. */
 	unsigned first = pt_index(s, l, iova);

@@ -91,6 +91,17 @@ void pt_gather_add(struct pt_gather *g, uint64_t start, uint64_t last)
 		g->range_count = 1;
 		return;
 	}
+	/* A descending sweep (a buffer unmapped from the top down) grows the first range, or,
+	 * once the gather is full, widens it across the gap, which is the smaller one. */
+	if (last < g->range[0].start) {
+		struct pt_range *r = &g->range[0];
+
+		if (r->start - last == 1 || n == PT_GATHER_MAX_RANGES) {
+			g->coarse |= r->start - last != 1;
+			r->start = start;
+			return;
+		}
+	}
 	/* The common case: the next piece of an ascending sweep. */
 	if (start >= g->range[n - 1].start) {
 		struct pt_range *r = &g->range[n - 1];

@@ -12,7 +12,8 @@
 
 /* The first operation a descriptor lacks, or NULL: the core calls every
  * one of them, so a library without one is refused here, not crashed on
- * later. */
+ * later.  The batches (map_batch, unmap_batch) are optional: the core
+ * falls back to map() and unmap(). */
 static const char *missing_operation(const struct smmu_backend *b)
 {
 	const struct {

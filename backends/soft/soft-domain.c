@@ -126,6 +126,48 @@ int soft_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size)
 }
 
 /**
+ * soft_map_batch() - soft_map() of each range in order, stopping at the first that fails
+ * (core/backend.h, map_batch).
+ */
+int soft_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		   size_t count, size_t *ret_done)
+{
+	for (size_t i = 0; i < count; i++) {
+		int r = soft_map(domain, ranges[i].iova, ranges[i].pa, ranges[i].size,
+				 ranges[i].prot);
+
+		if (r < 0) {
+			*ret_done = i;
+			return r;
+		}
+	}
+	*ret_done = count;
+	return 0;
+}
+
+/**
+ * soft_unmap_batch() - soft_unmap() of each range in order, stopping at the first that fails,
+ * with one gather for the batch: where hardware would invalidate once (core/backend.h,
+ * unmap_batch).
+ */
+int soft_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		     size_t count, size_t *ret_done)
+{
+	struct pt_gather gather;
+	size_t i = 0;
+	int r = 0;
+
+	pt_gather_init(&gather);
+	for (; i < count && r == 0; i++) {
+		r = pt_unmap(domain->space, ranges[i].iova, ranges[i].size, &gather, NULL);
+	}
+	/* As in soft_unmap(): nothing cached, so the tables can go back at once. */
+	pt_gather_release(&gather);
+	*ret_done = r < 0 ? i - 1 : count;
+	return r;
+}
+
+/**
  * soft_translate() - one access of `device` to `iova`, through the live tables as the soft
  * hardware performs it.  Every refusal is also recorded as a fault in the unit's queue, with
  * the raw encoding of soft.h.

@@ -187,6 +187,10 @@ void soft_domain_destroy(struct smmu_backend_domain *domain);
 int soft_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
 	     unsigned prot);
 int soft_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size);
+int soft_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		   size_t count, size_t *ret_done);
+int soft_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		     size_t count, size_t *ret_done);
 int soft_translate(struct smmu_backend_device *device, uint64_t iova, unsigned access,
 		   uint64_t *ret_pa, unsigned *ret_refusal);
 
@@ -200,7 +204,8 @@ int soft_translate(struct smmu_backend_device *device, uint64_t iova, unsigned a
 		.unit_enable = soft_unit_enable, .device_bind = soft_device_bind,             \
 		.device_unbind = soft_device_unbind, .device_attach = soft_device_attach,     \
 		.domain_create = soft_domain_create, .domain_destroy = soft_domain_destroy,   \
-		.map = soft_map, .unmap = soft_unmap, .translate = soft_translate,            \
+		.map = soft_map, .unmap = soft_unmap, .map_batch = soft_map_batch,            \
+		.unmap_batch = soft_unmap_batch, .translate = soft_translate,                 \
 		.fault_drain = soft_fault_drain, .fault_fd = soft_fault_fd,                   \
 	}
 
