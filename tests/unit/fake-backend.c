@@ -224,6 +224,41 @@ static int fake_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_
 	return r < 0 ? r : 0;
 }
 
+/* The batches (FAKE_BATCH builds): each range through the single operation, so an injected
+ * failure can stop a batch at any range, as a real backend's would. */
+static int SMMU_UNUSED fake_map_batch(struct smmu_backend_domain *domain,
+				      const struct smmu_backend_range *ranges, size_t count,
+				      size_t *ret_done)
+{
+	for (size_t i = 0; i < count; i++) {
+		int r = fake_map(domain, ranges[i].iova, ranges[i].pa, ranges[i].size,
+				 ranges[i].prot);
+
+		if (r < 0) {
+			*ret_done = i;
+			return r;
+		}
+	}
+	*ret_done = count;
+	return 0;
+}
+
+static int SMMU_UNUSED fake_unmap_batch(struct smmu_backend_domain *domain,
+					const struct smmu_backend_range *ranges, size_t count,
+					size_t *ret_done)
+{
+	for (size_t i = 0; i < count; i++) {
+		int r = fake_unmap(domain, ranges[i].iova, ranges[i].size);
+
+		if (r < 0) {
+			*ret_done = i;
+			return r;
+		}
+	}
+	*ret_done = count;
+	return 0;
+}
+
 static int SMMU_UNUSED fake_translate(struct smmu_backend_device *device, uint64_t iova,
 				      unsigned access, uint64_t *ret_pa, unsigned *ret_refusal)
 {
@@ -294,6 +329,10 @@ __attribute__((visibility("default"))) const struct smmu_backend FAKE_SYMBOL = {
 	.domain_destroy = fake_domain_destroy,
 	.map = fake_map,
 	.unmap = fake_unmap,
+#ifdef FAKE_BATCH
+	.map_batch = fake_map_batch,
+	.unmap_batch = fake_unmap_batch,
+#endif
 /* The loader must refuse a descriptor with an operation missing. */
 #ifdef FAKE_WITHOUT_TRANSLATE
 	.translate = NULL,

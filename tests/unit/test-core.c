@@ -443,6 +443,49 @@ static void test_backend_failure_is_all_or_nothing(void **state)
 	core_destroy(core);
 }
 
+/*
+ * A backend failure at any range of a request, adding or removing: an add
+ * leaves nothing mapped; a removal returns the error and keeps in the
+ * records whatever may still be in the tables, so that removing again
+ * clears every table.  Run with and without the batch operations.
+ */
+static void test_failure_at_every_range(void **state)
+{
+	struct core *core = make_core("unit u0 x");
+	struct core_client *client = connect(core, CORE_ABILITY_ATTACH);
+	struct smmu_map_entry entries[] = {{.phys = 0x10000, .len = 0x1000},
+					   {.phys = 0x30000, .len = 0x2000},
+					   {.phys = 0x50000, .len = 0x1000}};
+	const size_t count = sizeof(entries) / sizeof(entries[0]);
+	union smmu_devid a = pci(0, 1, 0);
+	uint32_t obj;
+
+	(void)state;
+	obj = object_with(core, client, &a);
+	for (int skip = 0; skip < (int)count; skip++) {
+		fake_fail_after(skip, -EIO);
+		assert_int_equal(core_mapping_add(core, client, obj, RW, entries, count, 0), -EIO);
+		fake_fail_after(-1, 0);
+		for (size_t k = 0; k < count; k++) {
+			assert_int_equal(probe(core, 1, entries[k].phys, SMMU_ACCESS_READ, NULL),
+					 SMMU_REFUSAL_NOT_MAPPED);
+		}
+
+		assert_int_equal(core_mapping_add(core, client, obj, RW, entries, count, 0), 0);
+		fake_fail_after(skip, -EIO);
+		assert_int_equal(core_mapping_add(core, client, obj, SMF_NONE, entries, count, 0),
+				 -EIO);
+		fake_fail_after(-1, 0);
+		assert_int_equal(core_mapping_add(core, client, obj, SMF_NONE, entries, count, 0),
+				 0);
+		for (size_t k = 0; k < count; k++) {
+			assert_int_equal(probe(core, 1, entries[k].phys, SMMU_ACCESS_READ, NULL),
+					 SMMU_REFUSAL_NOT_MAPPED);
+		}
+	}
+	core_destroy(core);
+}
+
 /* A failed attach leaves the device where it was and no domain behind. */
 static void test_failed_attach_changes_nothing(void **state)
 {
@@ -564,6 +607,7 @@ int main(void)
 		TEST(test_fault_names_device),
 		TEST(test_fault_queue_overflow),
 		TEST(test_backend_failure_is_all_or_nothing),
+		TEST(test_failure_at_every_range),
 		TEST(test_failed_attach_changes_nothing),
 		TEST(test_allocation_failures),
 	};
