@@ -220,6 +220,113 @@ int vtd_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size)
 	return r;
 }
 
+/* Takes a batch's first `count` ranges back out of the tables, after a failed flush. */
+static void unmap_ranges(struct smmu_backend_domain *domain,
+			 const struct smmu_backend_range *ranges, size_t count)
+{
+	struct pt_gather gather;
+
+	pt_gather_init(&gather);
+	for (size_t i = 0; i < count; i++) {
+		(void)pt_unmap(domain->space, ranges[i].iova, ranges[i].size, &gather, NULL);
+	}
+	pt_gather_release(&gather);
+}
+
+/**
+ * vtd_map_batch() - vtd_map() of each range in order, stopping at the first that fails, with
+ * one invalidation (caching mode) or write-buffer flush for the batch (core/backend.h,
+ * map_batch).  When that fails the unit is broken and the batch is taken back: nothing done.
+ */
+int vtd_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		  size_t count, size_t *ret_done)
+{
+	struct smmu_backend_unit *unit = domain->unit;
+	int r = vtd_unit_check(unit);
+	size_t done = 0;
+
+	for (; r == 0 && done < count; done++) {
+		const struct smmu_backend_range *m = &ranges[done];
+		unsigned pt_prot;
+
+		r = pt_prot_of(m->prot, &pt_prot);
+		if (r == 0) {
+			r = check_input_range(unit, m->iova, m->size);
+		}
+		if (r == 0) {
+			r = pt_map(domain->space, m->iova, m->pa, m->size, pt_prot);
+		}
+		if (r < 0) {
+			break;
+		}
+	}
+	if (done > 0 && vtd_unit_live(unit)) {
+		int flush;
+
+		if (unit->caps.caching_mode) {
+			struct pt_gather mapped;
+
+			/* The gather coalesces the ranges, and widens them past its capacity. */
+			pt_gather_init(&mapped);
+			for (size_t i = 0; i < done; i++) {
+				pt_gather_add(&mapped, ranges[i].iova,
+					      ranges[i].iova + ranges[i].size - 1);
+			}
+			flush = invalidate_range(domain, mapped.range, mapped.range_count);
+			pt_gather_release(&mapped);
+		} else {
+			flush = vtd_write_buffer_flush(unit);
+		}
+		if (flush < 0) {
+			/* Leave the address space as it was (STYLE.md 4); the unit is broken
+			 * anyway. */
+			unmap_ranges(domain, ranges, done);
+			*ret_done = 0;
+			return flush;
+		}
+	}
+	*ret_done = done;
+	return r;
+}
+
+/**
+ * vtd_unmap_batch() - vtd_unmap() of each range in order, stopping at the first that fails,
+ * gathered into one invalidation for the batch (core/backend.h, unmap_batch).  When the
+ * invalidation fails (the unit is broken) nothing counts as done: the device may still reach
+ * any of the ranges through its IOTLB.
+ */
+int vtd_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		    size_t count, size_t *ret_done)
+{
+	struct smmu_backend_unit *unit = domain->unit;
+	struct pt_gather gather;
+	int r = vtd_unit_check(unit);
+	size_t done = 0;
+
+	if (r < 0) {
+		*ret_done = 0;
+		return r;
+	}
+	pt_gather_init(&gather);
+	for (; r == 0 && done < count; done++) {
+		r = pt_unmap(domain->space, ranges[done].iova, ranges[done].size, &gather, NULL);
+		if (r < 0) {
+			break;
+		}
+	}
+	if ((gather.range_count > 0 || gather.tables_freed) && vtd_unit_live(unit)) {
+		int inv = invalidate_range(domain, gather.range, gather.range_count);
+
+		if (inv < 0) {
+			done = 0;
+			r = inv;
+		}
+	}
+	pt_gather_release(&gather);
+	*ret_done = done;
+	return r;
+}
+
 static void load_entry(const uint64_t *slot, uint64_t ret_entry[2])
 {
 	ret_entry[0] = le64toh(__atomic_load_n(&slot[0], __ATOMIC_RELAXED));

@@ -395,6 +395,10 @@ void vtd_domain_destroy(struct smmu_backend_domain *domain);
 int vtd_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
 	    unsigned prot);
 int vtd_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size);
+int vtd_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		  size_t count, size_t *ret_done);
+int vtd_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		    size_t count, size_t *ret_done);
 int vtd_translate(struct smmu_backend_device *device, uint64_t iova, unsigned access,
 		  uint64_t *ret_pa, unsigned *ret_refusal);
 
@@ -413,6 +417,7 @@ int vtd_fault_clear_stale(struct smmu_backend_unit *unit, unsigned *ret_cleared)
 		.device_bind = vtd_device_bind, .device_unbind = vtd_device_unbind,                \
 		.device_attach = vtd_device_attach, .domain_create = vtd_domain_create,            \
 		.domain_destroy = vtd_domain_destroy, .map = vtd_map, .unmap = vtd_unmap,          \
+		.map_batch = vtd_map_batch, .unmap_batch = vtd_unmap_batch,                        \
 		.translate = vtd_translate, .fault_drain = vtd_fault_drain,                        \
 		.fault_fd = vtd_fault_fd,                                                          \
 	}
