@@ -152,6 +152,14 @@ int hw_write32(struct hw_bus *bus, uint64_t pa, uint32_t value)
 	return r < 0 ? r : bus->ops->write(bus, pa, 4, value);
 }
 
+/** hw_write16() - write the 16-bit register at `pa`. */
+int hw_write16(struct hw_bus *bus, uint64_t pa, uint16_t value)
+{
+	int r = check_reg(bus, pa, 2);
+
+	return r < 0 ? r : bus->ops->write(bus, pa, 2, value);
+}
+
 /** hw_write64() - write the 64-bit register at `pa` in one access. */
 int hw_write64(struct hw_bus *bus, uint64_t pa, uint64_t value)
 {
