@@ -597,8 +597,10 @@ static int source_device_tree(struct cfg_board *b, const struct cfg_discover_opt
 	}
 	cfg_system_complete(&system);
 	r = system.read_file(system.ctx, CFG_FDT_MACHINE_PATH, &canonical, &text, &size);
-	smmu_free(canonical);
-	smmu_free(text);
+	if (r == 0) {
+		smmu_free(canonical);
+		smmu_free(text);
+	}
 	if (r == -ENOENT) {
 		return CFG_ARM_SOURCE_ABSENT;
 	}

@@ -350,6 +350,9 @@ int cfg_arm_source_iort(struct cfg_board *b, const struct cfg_discover_options *
 
 	cfg_system_complete(&system);
 	r = system.read_file(system.ctx, path, &canonical, &text, &size);
+	if (r < 0) {
+		canonical = text = NULL; /* not handed over on failure */
+	}
 	if (r == -ENOENT && !named) {
 		return CFG_ARM_SOURCE_ABSENT;
 	}
