@@ -360,10 +360,16 @@ static int map_pci_devices(struct arm_run *run)
 		}
 		rid = (uint32_t)id->pci.bus << 8 | (uint32_t)id->pci.dev << 3 | id->pci.func;
 		rc = find_rid(run->arm, id->pci.segment, rid, &map, &covered);
+		cfg_device_id_format(id, &spec);
 		if (!covered) {
+			cfg_board_note(
+				run->b,
+				"%s: no root complex of the board serves PCI segment %u; left "
+				"alone",
+				spec.oom ? "a PCI device" : strbuf_str(&spec), id->pci.segment);
+			strbuf_fini(&spec);
 			continue;
 		}
-		cfg_device_id_format(id, &spec);
 		sid = rc ? (uint64_t)map->sid_base + (rid - map->rid_base) : 0;
 		if (!rc || sid > UINT32_MAX) {
 			cfg_board_warning(run->b,

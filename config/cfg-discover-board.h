@@ -2,8 +2,9 @@
 /*
  * Private to config/: adding board facts to a configuration under the rule
  * that user input overrides the board, for every discovery source (the
- * DMAR today).  A source decides what the firmware says; these helpers
- * decide what of it survives next to the user's configuration:
+ * DMAR, and the IORT through cfg-discover-arm.h).  A source decides what
+ * the firmware says; these helpers decide what of it survives next to the
+ * user's configuration:
  *
  *  - Units: the source matches each firmware unit with the user's `unit`
  *    lines itself (cfg_board_unit_paddr() helps) and adds the rest with

@@ -3,18 +3,19 @@
  * Layout of the ACPI IO Remapping Table (IORT): byte offsets of every field
  * the decoder reads, node types and flag bits.  Arm DEN 0049 "IO Remapping
  * Table Platform Design Document", revisions E.a to E.f (table revisions 0
- * to 6/7); section numbers are those of E.f.  Offsets of a node's fields are
+ * to 6/7); each block names the specification's table or node title (their
+ * section numbers moved between revisions).  Offsets of a node's fields are
  * from the start of that node, offsets of the table's from its start.
  */
 #ifndef SMMU_FIRMWARE_IORT_REGS_H
 #define SMMU_FIRMWARE_IORT_REGS_H
 
-/* §3.1 IORT header: the ACPI header, then: */
+/* IORT header: the ACPI header, then: */
 #define IORT_NODE_COUNT 36
 #define IORT_NODE_OFFSET 40 /* of the first node, from the start of the table */
 #define IORT_HEADER_SIZE 48 /* with 4 reserved bytes */
 
-/* §3.2 Node header, common to every node type. */
+/* Node header, common to every node type. */
 #define IORT_NODE_TYPE 0
 #define IORT_NODE_LENGTH 1
 #define IORT_NODE_REVISION 3
@@ -31,7 +32,7 @@
 #define IORT_TYPE_PMCG 5
 #define IORT_TYPE_RMR 6
 
-/* §3.4 ID mapping: one array entry. */
+/* ID mapping: one array entry. */
 #define IORT_ID_INPUT_BASE 0
 #define IORT_ID_COUNT 4 /* the number of IDs in the range minus one */
 #define IORT_ID_OUTPUT_BASE 8
@@ -40,26 +41,26 @@
 #define IORT_ID_FLAGS_SINGLE_MAPPING (1u << 0)
 #define IORT_ID_MAPPING_SIZE 20
 
-/* §3.1.1.1 ITS group node */
+/* ITS group node */
 #define IORT_ITS_COUNT 16
 #define IORT_ITS_IDS 20 /* u32 GIC ITS identifiers */
 #define IORT_ITS_FIXED_SIZE 20
 #define IORT_ITS_ID_SIZE 4
 
-/* §3.1.1.2 Memory access properties, part of named component and root
+/* Memory access properties, part of named component and root
  * complex nodes (at their own offsets below). */
 #define IORT_MEM_CACHE_COHERENT 0 /* u32: 1 = fully coherent */
 #define IORT_MEM_ALLOC_HINTS 4	  /* u8 */
 #define IORT_MEM_ACCESS_FLAGS 7	  /* u8 */
 
-/* §3.1.1.3 Named component node */
+/* Named component node */
 #define IORT_NC_NODE_FLAGS 16
 #define IORT_NC_MEMORY_PROPERTIES 20
 #define IORT_NC_ADDRESS_SIZE_LIMIT 28
 #define IORT_NC_OBJECT_NAME 29 /* NUL-terminated, then padding */
 #define IORT_NC_FIXED_SIZE 29
 
-/* §3.1.1.4 Root complex node */
+/* Root complex node */
 #define IORT_RC_MEMORY_PROPERTIES 16
 #define IORT_RC_ATS_ATTRIBUTE 24
 #define IORT_RC_ATS_SUPPORTED (1u << 0)
@@ -72,7 +73,7 @@
 #define IORT_RC_PASID_REVISION 3
 #define IORT_RC_FLAGS_REVISION 4
 
-/* §3.1.1.5 SMMUv1 or SMMUv2 node */
+/* SMMUv1 or SMMUv2 node */
 #define IORT_SMMU_BASE 16
 #define IORT_SMMU_SPAN 24
 #define IORT_SMMU_MODEL 32
@@ -86,7 +87,7 @@
 #define IORT_SMMU_GLOBAL_IRQ_SIZE 16 /* NSgIrpt and NSgCfgIrpt, each GSIV + flags */
 #define IORT_SMMU_IRQ_SIZE 8	     /* GSIV + flags */
 
-/* §3.1.1.6 SMMUv3 node */
+/* SMMUv3 node */
 #define IORT_SMMU3_BASE 16
 #define IORT_SMMU3_FLAGS 24
 #define IORT_SMMU3_FLAGS_COHACC_OVERRIDE (1u << 0)
@@ -104,7 +105,7 @@
 #define IORT_SMMU3_DEVICEID_INDEX 64   /* the same */
 #define IORT_SMMU3_FULL_SIZE 68
 
-/* §3.1.1.7 PMCG node */
+/* PMCG node */
 #define IORT_PMCG_PAGE0_BASE 16
 #define IORT_PMCG_OVERFLOW_GSIV 24
 #define IORT_PMCG_NODE_REFERENCE 28 /* the monitored node, from the table's start */
@@ -112,7 +113,7 @@
 #define IORT_PMCG_PAGE1_BASE 32 /* node revision 1 and later, when there is room */
 #define IORT_PMCG_FULL_SIZE 40
 
-/* §3.1.1.8 Reserved memory range (RMR) node, table revision 3 (E.c) on */
+/* Reserved memory range (RMR) node, table revision 3 (E.c) on */
 #define IORT_RMR_FLAGS 16
 #define IORT_RMR_FLAGS_REMAP_PERMITTED (1u << 0)
 #define IORT_RMR_FLAGS_ACCESS_PRIVILEGED (1u << 1)
