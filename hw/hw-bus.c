@@ -152,6 +152,36 @@ int hw_write32(struct hw_bus *bus, uint64_t pa, uint32_t value)
 	return r < 0 ? r : bus->ops->write(bus, pa, 4, value);
 }
 
+/**
+ * hw_read64_repeat() - `count` 64-bit reads of the register at `pa` into `values`, in order,
+ * like x86 `rep insq` on a data port: the way to drain a FIFO register (fw_cfg's data) without
+ * a round trip per read where the provider batches.
+ * Return: 0, or the first failed read's error (values then partly written).
+ */
+int hw_read64_repeat(struct hw_bus *bus, uint64_t pa, uint64_t *values, size_t count)
+{
+	int r = check_reg(bus, pa, 8);
+
+	if (r < 0 || count == 0) {
+		return r;
+	}
+	if (bus->ops->read64_repeat) {
+		return bus->ops->read64_repeat(bus, pa, values, count);
+	}
+	for (size_t i = 0; r == 0 && i < count; i++) {
+		r = bus->ops->read(bus, pa, 8, &values[i]);
+	}
+	return r;
+}
+
+/** hw_write16() - write the 16-bit register at `pa`. */
+int hw_write16(struct hw_bus *bus, uint64_t pa, uint16_t value)
+{
+	int r = check_reg(bus, pa, 2);
+
+	return r < 0 ? r : bus->ops->write(bus, pa, 2, value);
+}
+
 /** hw_write64() - write the 64-bit register at `pa` in one access. */
 int hw_write64(struct hw_bus *bus, uint64_t pa, uint64_t value)
 {

@@ -25,6 +25,8 @@ struct hw_bus_ops {
 	/* size 1, 2, 4 or 8; pa aligned to size. */
 	int (*read)(struct hw_bus *bus, uint64_t pa, unsigned size, uint64_t *ret_value);
 	int (*write)(struct hw_bus *bus, uint64_t pa, unsigned size, uint64_t value);
+	/* `count` > 0 reads of 8 bytes at pa; NULL: hw-bus.c loops over read. */
+	int (*read64_repeat)(struct hw_bus *bus, uint64_t pa, uint64_t *values, size_t count);
 	/* size 1, 2 or 4. */
 	int (*pio_read)(struct hw_bus *bus, uint16_t port, unsigned size, uint32_t *ret_value);
 	int (*pio_write)(struct hw_bus *bus, uint16_t port, unsigned size, uint32_t value);

@@ -72,6 +72,10 @@ int hw_read32(struct hw_bus *bus, uint64_t pa, uint32_t *ret_value);
 int hw_read64(struct hw_bus *bus, uint64_t pa, uint64_t *ret_value);
 int hw_write32(struct hw_bus *bus, uint64_t pa, uint32_t value);
 int hw_write64(struct hw_bus *bus, uint64_t pa, uint64_t value);
+/* `count` reads of one data register (a FIFO such as fw_cfg's), batched where the provider can. */
+int hw_read64_repeat(struct hw_bus *bus, uint64_t pa, uint64_t *values, size_t count);
+/* 16-bit registers are rare (fw_cfg's MMIO selector); IOMMU registers are 32 or 64 bits. */
+int hw_write16(struct hw_bus *bus, uint64_t pa, uint16_t value);
 int hw_poll32(struct hw_bus *bus, uint64_t pa, uint32_t mask, uint32_t want, unsigned timeout_us,
 	      uint32_t *ret_last);
 

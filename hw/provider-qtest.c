@@ -165,6 +165,31 @@ static int qtest_pio_read_bytes(struct hw_bus *bus, uint16_t port, uint8_t *buf,
 	return 0;
 }
 
+static int qtest_read64_repeat(struct hw_bus *bus, uint64_t pa, uint64_t *values, size_t count)
+{
+	struct qtest_bus *q = to_qtest(bus);
+	struct hw_qtest_command cmds[HW_QTEST_MAX_BATCH];
+	struct hw_qtest_reply replies[HW_QTEST_MAX_BATCH];
+
+	for (unsigned i = 0; i < HW_QTEST_MAX_BATCH; i++) {
+		cmds[i] = (struct hw_qtest_command){.op = HW_QTEST_READQ, .addr = pa};
+	}
+	while (count) {
+		unsigned n = count < HW_QTEST_MAX_BATCH ? (unsigned)count : HW_QTEST_MAX_BATCH;
+		int r = run(q, cmds, n, replies);
+
+		for (unsigned i = 0; r == 0 && i < n; i++) {
+			r = reply_value(q, &replies[i], 8, &values[i]);
+		}
+		if (r < 0) {
+			return r;
+		}
+		values += n;
+		count -= n;
+	}
+	return 0;
+}
+
 /* Port access can reach only legacy space on segment 0; say so instead of aliasing. */
 static int check_cf8(struct qtest_bus *q, struct hw_pci_bdf bdf, unsigned offset)
 {
@@ -309,6 +334,7 @@ static const struct hw_bus_ops qtest_ops = {
 	.name = "qtest",
 	.read = qtest_read,
 	.write = qtest_write,
+	.read64_repeat = qtest_read64_repeat,
 	.pio_read = qtest_pio_read,
 	.pio_write = qtest_pio_write,
 	.pio_read_bytes = qtest_pio_read_bytes,

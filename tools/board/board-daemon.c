@@ -251,17 +251,23 @@ static int write_pid_file(const char *dir, struct strbuf *why)
 static int describe_board(struct daemon *d, struct strbuf *why)
 {
 	struct board_env *env = d->env;
+	const struct board_machine *m = d->cfg->machine;
 	struct strbuf spec = STRBUF_INIT;
 
 	env->pid = getpid();
 	env->qemu_pid = d->qemu_pid;
-	env->ram_base = BOARD_RAM_BASE;
+	env->ram_base = m->ram_base;
 	env->ram_size = BOARD_RAM_SIZE;
-	env->tables_pa = BOARD_TABLES_PA;
-	env->tables_size = BOARD_TABLES_SIZE;
-	env->vtd_base = BOARD_VTD_BASE;
-	strbuf_printf(&spec, "qtest:%s,mem=%s,ram-base=0x%x,tables=0x%x,0x%x", env->qtest_socket,
-		      env->mem_path, BOARD_RAM_BASE, BOARD_TABLES_PA, BOARD_TABLES_SIZE);
+	env->tables_pa = m->tables_pa;
+	env->tables_size = m->tables_size;
+	env->iommu_base = m->iommu_base;
+	env->ecam_base = m->has_ecam ? m->ecam_base : 0;
+	strbuf_printf(&spec, "qtest:%s,mem=%s,ram-base=0x%" PRIx64 ",ram-size=0x%x",
+		      env->qtest_socket, env->mem_path, m->ram_base, BOARD_RAM_SIZE);
+	if (m->has_ecam) {
+		strbuf_printf(&spec, ",ecam=0x%" PRIx64, m->ecam_base);
+	}
+	strbuf_printf(&spec, ",tables=0x%" PRIx64 ",0x%" PRIx64, m->tables_pa, m->tables_size);
 	env->hw_spec = strbuf_take(&spec);
 	if (!env->hw_spec) {
 		return -ENOMEM;
@@ -453,10 +459,12 @@ int board_daemon_run(struct board_daemon_cfg *cfg)
 		goto err_start;
 	}
 	struct board_qemu_cfg qcfg = {
+		.machine = cfg->machine,
 		.qemu = cfg->qemu,
 		.dir = cfg->env.dir,
 		.mem_path = cfg->env.mem_path,
 		.edu_count = cfg->env.edu_count,
+		.smmu_stage = cfg->env.smmu_stage,
 	};
 
 	r = board_qemu_spawn(&qcfg, &d.qemu_pid, &why);

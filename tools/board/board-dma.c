@@ -220,10 +220,14 @@ static int parse_opts(int argc, char **argv, struct dma_opts *o)
 	return 0;
 }
 
-/* The device's limits, checked here so that a typo cannot abort QEMU (edu-regs.h). */
-static int check_limits(const struct dma_opts *o)
+/*
+ * The device's limits, checked here so that a typo cannot abort QEMU (edu-regs.h).  The DMA
+ * mask is the machine's: QEMU would clamp (not refuse) an address above it.
+ */
+static int check_limits(const struct dma_opts *o, const struct board_machine *m)
 {
-	uint64_t mask_end = 1ull << EDU_DMA_MASK_BITS;
+	unsigned bits = m->edu_dma_mask_bits;
+	uint64_t mask_last = bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
 
 	if (o->len == 0 || o->offset >= EDU_DMA_BUFFER_SIZE ||
 	    o->len >= EDU_DMA_BUFFER_SIZE - o->offset) {
@@ -233,12 +237,13 @@ static int check_limits(const struct dma_opts *o)
 			o->offset, o->len, EDU_DMA_BUFFER_SIZE);
 		return -EINVAL;
 	}
-	if (o->iova >= mask_end || o->len > mask_end - o->iova ||
-	    (o->has_bounce && (o->bounce_iova >= mask_end || o->len > mask_end - o->bounce_iova))) {
+	if (o->iova > mask_last || o->len - 1 > mask_last - o->iova ||
+	    (o->has_bounce &&
+	     (o->bounce_iova > mask_last || o->len - 1 > mask_last - o->bounce_iova))) {
 		fprintf(stderr,
-			"smmu-board dma: the edu's DMA addresses are %d bits (QEMU would clamp "
-			"higher ones); keep IOVA + LEN at or below 0x%" PRIx64 "\n",
-			EDU_DMA_MASK_BITS, mask_end);
+			"smmu-board dma: the edu's DMA addresses are %u bits on %s (QEMU would "
+			"clamp higher ones); keep IOVA + LEN - 1 at or below 0x%" PRIx64 "\n",
+			bits, m->name, mask_last);
 		return -EINVAL;
 	}
 	if (o->direction == 2 && (o->data || o->has_pattern) && !o->has_bounce) {
@@ -271,7 +276,8 @@ static uint8_t *ram(struct hw_bus *bus, uint64_t pa, uint64_t len)
 	return cpu;
 }
 
-static int run(struct hw_bus *bus, const struct dma_opts *o, const uint8_t *expect)
+static int run(struct hw_bus *bus, const struct board_machine *m, const struct dma_opts *o,
+	       const uint8_t *expect)
 {
 	struct strbuf why = STRBUF_INIT;
 	uint64_t buffer = EDU_DMA_BUFFER + o->offset;
@@ -283,7 +289,7 @@ static int run(struct hw_bus *bus, const struct dma_opts *o, const uint8_t *expe
 	if (!target || (o->has_bounce && !bounce)) {
 		return -EINVAL;
 	}
-	r = board_edu_prepare(bus, o->bdf, &bar, &why);
+	r = board_edu_prepare(bus, m, o->bdf, &bar, &why);
 	if (r < 0) {
 		goto out;
 	}
@@ -359,6 +365,8 @@ int board_cmd_dma(int argc, char **argv)
 {
 	struct dma_opts o;
 	struct hw_bus *bus = NULL;
+	struct board_env env = {0};
+	const struct board_machine *m;
 	struct strbuf why = STRBUF_INIT;
 	uint8_t *expect = NULL;
 	int status = 1;
@@ -367,9 +375,19 @@ int board_cmd_dma(int argc, char **argv)
 		smmu_free(o.data);
 		return usage();
 	}
-	if (check_limits(&o) < 0) {
-		smmu_free(o.data);
-		return 2;
+	if (board_open_bus(o.dir, &bus, &env, &why) < 0) {
+		fprintf(stderr, "smmu-board dma: %s\n", strbuf_str(&why));
+		goto out;
+	}
+	m = board_machine_find(env.machine);
+	if (!m) {
+		fprintf(stderr, "smmu-board dma: the board in %s is an unknown machine \"%s\"\n",
+			o.dir, env.machine ? env.machine : "");
+		goto out;
+	}
+	if (check_limits(&o, m) < 0) {
+		status = 2;
+		goto out;
 	}
 	if (o.data) {
 		expect = o.data;
@@ -380,13 +398,10 @@ int board_cmd_dma(int argc, char **argv)
 		}
 		memset(expect, o.pattern, o.len);
 	}
-	if (board_open_bus(o.dir, &bus, NULL, &why) < 0) {
-		fprintf(stderr, "smmu-board dma: %s\n", strbuf_str(&why));
-		goto out;
-	}
-	status = run(bus, &o, expect) == 0 ? 0 : 1;
+	status = run(bus, m, &o, expect) == 0 ? 0 : 1;
 out:
 	hw_close(bus);
+	board_env_fini(&env);
 	if (expect != o.data) {
 		smmu_free(expect);
 	}

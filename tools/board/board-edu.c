@@ -27,8 +27,9 @@ static int cfg_fail(struct hw_bus *bus, struct hw_pci_bdf bdf, struct strbuf *wh
 	return -EIO;
 }
 
-/* The fixed BAR0 of the edu in slot `device` of bus 0 (board.h). */
-static int fixed_bar(struct hw_pci_bdf bdf, uint64_t *ret_bar, struct strbuf *why)
+/* The fixed BAR0 of the edu in slot `device` of bus 0: slot n + 1 at n MiB above the base. */
+static int fixed_bar(const struct board_machine *m, struct hw_pci_bdf bdf, uint64_t *ret_bar,
+		     struct strbuf *why)
 {
 	if (bdf.segment || bdf.bus || bdf.function || bdf.device < 1 ||
 	    bdf.device > BOARD_MAX_EDU) {
@@ -39,19 +40,19 @@ static int fixed_bar(struct hw_pci_bdf bdf, uint64_t *ret_bar, struct strbuf *wh
 			bdf.segment, bdf.bus, bdf.device, bdf.function, BOARD_MAX_EDU);
 		return -EINVAL;
 	}
-	*ret_bar = BOARD_EDU_BAR_BASE + (uint64_t)(bdf.device - 1) * EDU_BAR0_SIZE;
+	*ret_bar = m->edu_bar_base + (uint64_t)(bdf.device - 1) * EDU_BAR0_SIZE;
 	return 0;
 }
 
 /**
- * board_edu_prepare() - make the edu at `bdf` usable: check it is an edu, assign BAR0 if no
- * one has, enable memory decoding and bus mastering, and check the device answers at BAR0.
- * Idempotent.
- * Return: 0 and *ret_bar (BAR0's physical address); -ENODEV (not an edu), -EINVAL (BAR in a
- * slot the board has no address for), -EIO; each with a sentence in `why`.
+ * board_edu_prepare() - make the edu at `bdf` usable: check it is an edu, assign BAR0 (in
+ * `machine`'s PCI window) if no one has, enable memory decoding and bus mastering, and check the
+ * device answers at BAR0. Idempotent. Return: 0 and *ret_bar (BAR0's physical address); -ENODEV
+ * (not an edu), -EINVAL (BAR in a slot the board has no address for), -EIO; each with a sentence in
+ * `why`.
  */
-int board_edu_prepare(struct hw_bus *bus, struct hw_pci_bdf bdf, uint64_t *ret_bar,
-		      struct strbuf *why)
+int board_edu_prepare(struct hw_bus *bus, const struct board_machine *machine,
+		      struct hw_pci_bdf bdf, uint64_t *ret_bar, struct strbuf *why)
 {
 	uint32_t id, bar, command, ident;
 	uint64_t want;
@@ -70,7 +71,7 @@ int board_edu_prepare(struct hw_bus *bus, struct hw_pci_bdf bdf, uint64_t *ret_b
 	bar &= PCI_BASE_ADDRESS_MEM_MASK;
 	if (bar == 0) {
 		/* No firmware ran: the board plays firmware and assigns the fixed address. */
-		int r = fixed_bar(bdf, &want, why);
+		int r = fixed_bar(machine, bdf, &want, why);
 
 		if (r < 0) {
 			return r;

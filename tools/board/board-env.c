@@ -8,14 +8,19 @@
  *   SMMU_BOARD_OWNS_DIR=1                       start created it; stop removes it
  *   SMMU_BOARD_PID=1234                         the daemon (multiplexer)
  *   SMMU_BOARD_QEMU_PID=1235
- *   SMMU_BOARD_MACHINE=q35
+ *   SMMU_BOARD_MACHINE=q35                      or virt
+ *   SMMU_BOARD_QEMU_BINARY=qemu-system-x86_64   the QEMU that runs it
  *   SMMU_BOARD_QTEST=/tmp/smmu-board.Ab12Cd/qtest.sock
  *   SMMU_BOARD_MEM=/dev/shm/smmu-board.Xy34Ef   guest RAM file
  *   SMMU_BOARD_RAM_BASE=0x0                     physical address of its first byte
  *   SMMU_BOARD_RAM_SIZE=268435456
  *   SMMU_BOARD_TABLES=0xc000000,0x4000000       RAM set aside for IOMMU tables
- *   SMMU_BOARD_VTD=0xfed90000                   the VT-d unit's registers
+ *   SMMU_BOARD_VTD=0xfed90000                   q35: the VT-d unit's registers
+ *   SMMU_BOARD_SMMUV3=0x9050000                 virt: the SMMUv3's registers, instead
+ *   SMMU_BOARD_SMMU_STAGE=2                     virt: only with --smmu-stage 2
+ *   SMMU_BOARD_ECAM=0x4010000000                virt: PCIe configuration space (ECAM)
  *   SMMU_BOARD_EDU=00:01.0,00:02.0              edu devices
+ *   SMMU_BOARD_EDU_DMA_BITS=28                  the edus' DMA address width (64 on virt)
  *   SMMU_BOARD_HW=qtest:...                     the hw_open() spec for all of the above
  */
 #include <errno.h>
@@ -65,21 +70,35 @@ bool board_dir_name_ok(const char *dir)
 /** board_env_format() - the KEY=VALUE lines describing a board.  Return: 0 or -ENOMEM. */
 int board_env_format(const struct board_env *env, struct strbuf *out)
 {
+	const struct board_machine *m = board_machine_find(env->machine);
+
 	strbuf_printf(out, "SMMU_BOARD_DIR=%s\n", env->dir);
 	strbuf_printf(out, "SMMU_BOARD_OWNS_DIR=%d\n", env->owns_dir ? 1 : 0);
 	strbuf_printf(out, "SMMU_BOARD_PID=%ld\n", (long)env->pid);
 	strbuf_printf(out, "SMMU_BOARD_QEMU_PID=%ld\n", (long)env->qemu_pid);
 	strbuf_printf(out, "SMMU_BOARD_MACHINE=%s\n", env->machine);
+	strbuf_printf(out, "SMMU_BOARD_QEMU_BINARY=%s\n", env->qemu_binary);
 	strbuf_printf(out, "SMMU_BOARD_QTEST=%s\n", env->qtest_socket);
 	strbuf_printf(out, "SMMU_BOARD_MEM=%s\n", env->mem_path);
 	strbuf_printf(out, "SMMU_BOARD_RAM_BASE=0x%" PRIx64 "\n", env->ram_base);
 	strbuf_printf(out, "SMMU_BOARD_RAM_SIZE=%" PRIu64 "\n", env->ram_size);
 	strbuf_printf(out, "SMMU_BOARD_TABLES=0x%" PRIx64 ",0x%" PRIx64 "\n", env->tables_pa,
 		      env->tables_size);
-	strbuf_printf(out, "SMMU_BOARD_VTD=0x%" PRIx64 "\n", env->vtd_base);
+	if (m) {
+		strbuf_printf(out, "SMMU_BOARD_%s=0x%" PRIx64 "\n", m->iommu_key, env->iommu_base);
+	}
+	if (env->smmu_stage) {
+		strbuf_printf(out, "SMMU_BOARD_SMMU_STAGE=%u\n", env->smmu_stage);
+	}
+	if (env->ecam_base) {
+		strbuf_printf(out, "SMMU_BOARD_ECAM=0x%" PRIx64 "\n", env->ecam_base);
+	}
 	strbuf_puts(out, "SMMU_BOARD_EDU=");
 	for (unsigned i = 0; i < env->edu_count; i++) {
 		strbuf_printf(out, "%s00:%02x.0", i ? "," : "", i + 1);
+	}
+	if (m) {
+		strbuf_printf(out, "\nSMMU_BOARD_EDU_DMA_BITS=%u", m->edu_dma_mask_bits);
 	}
 	strbuf_printf(out, "\nSMMU_BOARD_HW=%s\n", env->hw_spec);
 	return out->oom ? -ENOMEM : 0;
@@ -166,6 +185,19 @@ static int parse_line(struct board_env *env, char *line, unsigned *seen)
 	if (IS("MACHINE")) {
 		return take_string(value, &env->machine);
 	}
+	if (IS("QEMU_BINARY")) {
+		return take_string(value, &env->qemu_binary);
+	}
+	if (IS("SMMU_STAGE")) {
+		if (hw_parse_u64(value, &n) < 0 || n > 2) {
+			return -EINVAL;
+		}
+		env->smmu_stage = (unsigned)n;
+		return 0;
+	}
+	if (IS("ECAM")) {
+		return hw_parse_u64(value, &env->ecam_base);
+	}
 	if (IS("QTEST")) {
 		return take_string(value, &env->qtest_socket);
 	}
@@ -179,8 +211,8 @@ static int parse_line(struct board_env *env, char *line, unsigned *seen)
 	if (IS("RAM_SIZE")) {
 		return hw_parse_u64(value, &env->ram_size);
 	}
-	if (IS("VTD")) {
-		return hw_parse_u64(value, &env->vtd_base);
+	if (IS("VTD") || IS("SMMUV3")) {
+		return hw_parse_u64(value, &env->iommu_base);
 	}
 	if (IS("TABLES")) {
 		char pa[32];
@@ -275,6 +307,7 @@ void board_env_fini(struct board_env *env)
 {
 	smmu_free(env->dir);
 	smmu_free(env->machine);
+	smmu_free(env->qemu_binary);
 	smmu_free(env->qtest_socket);
 	smmu_free(env->mem_path);
 	smmu_free(env->hw_spec);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Reading QEMU's fw_cfg files through the x86 I/O ports, as firmware does: select the file
- * directory, find the name, select the file, read its bytes.  The data port is one byte wide,
- * so the bytes come through hw_pio_read_bytes(), which batches them.
+ * Reading QEMU's fw_cfg files as firmware does: select the file directory, find the name,
+ * select the file, read its bytes.  On x86 (q35) the device is two I/O ports and the data
+ * port is one byte wide, so the bytes come through hw_pio_read_bytes(), which batches them;
+ * on ARM virt it is MMIO, whose data register gives up to 8 bytes of the item per read, in
+ * the item's order from the lowest address (QEMU declares it big-endian, so an 8-byte read
+ * by a little-endian CPU holds byte 0 in bits 7:0).  The machine table says which.
  *
  * The selector is device state shared by every client of the board: two tools reading
  * fw_cfg at the same time would disturb each other.  Only this tool reads fw_cfg, and only
@@ -25,6 +28,9 @@
 /* The largest file worth reading: QEMU's ACPI tables blob is 128 KiB, option ROMs less. */
 #define BOARD_FWCFG_MAX_FILE_SIZE (16u << 20)
 
+/* 8-byte reads asked of the bus at once: 16 KiB of an item, many qtest batches' worth. */
+#define BOARD_FWCFG_READ_CHUNK 2048
+
 /* QEMU's ACPI tables, and the loader commands that complete them (bios-linker-loader.c). */
 #define ACPI_TABLES_FILE "etc/acpi/tables"
 #define ACPI_LOADER_FILE "etc/table-loader"
@@ -34,46 +40,126 @@ static uint32_t get_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int select_item(struct hw_bus *bus, uint16_t key, struct strbuf *why)
+/*
+ * The device as the machine has it.  An MMIO read takes 8 bytes of the item at once, so the
+ * bytes a caller did not ask for yet wait in `ahead` for its next read (the directory is
+ * read a count and then an entry at a time).
+ */
+struct fwcfg {
+	struct hw_bus *bus;
+	const struct board_machine *machine;
+	uint8_t ahead[8];
+	unsigned ahead_count;
+};
+
+static int select_item(struct fwcfg *f, uint16_t key, struct strbuf *why)
 {
-	if (hw_pio_write(bus, FW_CFG_PORT_SELECTOR, 2, key) < 0) {
-		strbuf_printf(why, "fw_cfg selector: %s", hw_bus_error(bus));
+	uint64_t base = f->machine->fwcfg_base;
+	int r;
+
+	if (f->machine->fwcfg == BOARD_FWCFG_PORTS) {
+		r = hw_pio_write(f->bus, (uint16_t)(base + FW_CFG_PORT_SELECTOR), 2, key);
+	} else {
+		/* The register is big-endian: a little-endian CPU writes the key byte-swapped. */
+		r = hw_write16(f->bus, base + FW_CFG_MMIO_SELECTOR, __builtin_bswap16(key));
+	}
+	f->ahead_count = 0; /* the selector rewinds the new item to its start */
+	if (r < 0) {
+		strbuf_printf(why, "fw_cfg selector: %s", hw_bus_error(f->bus));
 		return -EIO;
 	}
 	return 0;
 }
 
-static int read_bytes(struct hw_bus *bus, void *buf, size_t len, struct strbuf *why)
+/* Takes the next bytes of the item from the bytes already read ahead. */
+static size_t take_ahead(struct fwcfg *f, uint8_t *out, size_t len)
 {
-	if (hw_pio_read_bytes(bus, FW_CFG_PORT_DATA, buf, len) < 0) {
-		strbuf_printf(why, "fw_cfg data: %s", hw_bus_error(bus));
+	size_t n = 0;
+
+	/* ahead[] is stored last byte first, so the next byte is at the top. */
+	while (f->ahead_count && n < len) {
+		out[n++] = f->ahead[--f->ahead_count];
+	}
+	return n;
+}
+
+/* MMIO: whole 8-byte reads straight into the buffer, a last one through `ahead`. */
+static int read_mmio(struct fwcfg *f, uint8_t *out, size_t len)
+{
+	uint64_t data = f->machine->fwcfg_base + FW_CFG_MMIO_DATA;
+	uint64_t chunk[BOARD_FWCFG_READ_CHUNK];
+	size_t at = take_ahead(f, out, len);
+
+	while (len - at >= 8) {
+		size_t words = (len - at) / 8;
+		size_t n = words < sizeof(chunk) / 8 ? words : sizeof(chunk) / 8;
+		int r = hw_read64_repeat(f->bus, data, chunk, n);
+
+		if (r < 0) {
+			return r;
+		}
+		for (size_t w = 0; w < n; w++) {
+			for (unsigned i = 0; i < 8; i++) {
+				out[at++] = (uint8_t)(chunk[w] >> (8 * i));
+			}
+		}
+	}
+	if (at < len) {
+		uint64_t v;
+		int r = hw_read64(f->bus, data, &v);
+
+		if (r < 0) {
+			return r;
+		}
+		for (unsigned i = 0; i < 8; i++) {
+			f->ahead[7 - i] = (uint8_t)(v >> (8 * i));
+		}
+		f->ahead_count = 8;
+		take_ahead(f, out + at, len - at);
+	}
+	return 0;
+}
+
+static int read_bytes(struct fwcfg *f, void *buf, size_t len, struct strbuf *why)
+{
+	int r;
+
+	if (f->machine->fwcfg == BOARD_FWCFG_PORTS) {
+		r = hw_pio_read_bytes(f->bus, (uint16_t)(f->machine->fwcfg_base + FW_CFG_PORT_DATA),
+				      buf, len);
+	} else {
+		r = read_mmio(f, buf, len);
+	}
+	if (r < 0) {
+		strbuf_printf(why, "fw_cfg data: %s", hw_bus_error(f->bus));
 		return -EIO;
 	}
 	return 0;
 }
 
 /* Finds `name` in the file directory: its selector key and size. */
-static int find_file(struct hw_bus *bus, const char *name, uint16_t *ret_key, uint32_t *ret_size,
+static int find_file(struct fwcfg *f, const char *name, uint16_t *ret_key, uint32_t *ret_size,
 		     struct strbuf *why)
 {
 	uint8_t count_be[FW_CFG_DIR_COUNT_SIZE];
 	uint8_t signature[4];
-	int r = select_item(bus, FW_CFG_SIGNATURE, why);
+	int r = select_item(f, FW_CFG_SIGNATURE, why);
 
 	if (r == 0) {
-		r = read_bytes(bus, signature, sizeof(signature), why);
+		r = read_bytes(f, signature, sizeof(signature), why);
 	}
 	if (r == 0 && memcmp(signature, "QEMU", 4) != 0) {
-		strbuf_printf(why, "no fw_cfg device at port 0x%x (signature %02x %02x %02x %02x)",
-			      FW_CFG_PORT_SELECTOR, signature[0], signature[1], signature[2],
-			      signature[3]);
+		strbuf_printf(why, "no fw_cfg device at %s 0x%llx (signature %02x %02x %02x %02x)",
+			      f->machine->fwcfg == BOARD_FWCFG_PORTS ? "port" : "address",
+			      (unsigned long long)f->machine->fwcfg_base, signature[0],
+			      signature[1], signature[2], signature[3]);
 		return -ENODEV;
 	}
 	if (r == 0) {
-		r = select_item(bus, FW_CFG_FILE_DIR, why);
+		r = select_item(f, FW_CFG_FILE_DIR, why);
 	}
 	if (r == 0) {
-		r = read_bytes(bus, count_be, sizeof(count_be), why);
+		r = read_bytes(f, count_be, sizeof(count_be), why);
 	}
 	if (r < 0) {
 		return r;
@@ -88,7 +174,7 @@ static int find_file(struct hw_bus *bus, const char *name, uint16_t *ret_key, ui
 	for (uint32_t i = 0; i < count; i++) {
 		uint8_t entry[FW_CFG_FILE_ENTRY_SIZE];
 
-		r = read_bytes(bus, entry, sizeof(entry), why);
+		r = read_bytes(f, entry, sizeof(entry), why);
 		if (r < 0) {
 			return r;
 		}
@@ -107,16 +193,18 @@ static int find_file(struct hw_bus *bus, const char *name, uint16_t *ret_key, ui
 }
 
 /**
- * board_fwcfg_read_file() - the contents of fw_cfg file `name` (e.g. "etc/acpi/tables").
+ * board_fwcfg_read_file() - the contents of fw_cfg file `name` (e.g. "etc/acpi/tables") of a
+ * board that is `machine`.
  * Return: 0 with *ret_data (free with smmu_free) and *ret_size; -ENOENT (no such file),
  * -ENODEV (no fw_cfg), -EFBIG, -EIO; with a sentence in `why`.
  */
-int board_fwcfg_read_file(struct hw_bus *bus, const char *name, uint8_t **ret_data,
-			  size_t *ret_size, struct strbuf *why)
+int board_fwcfg_read_file(struct hw_bus *bus, const struct board_machine *machine, const char *name,
+			  uint8_t **ret_data, size_t *ret_size, struct strbuf *why)
 {
+	struct fwcfg f = {.bus = bus, .machine = machine};
 	uint16_t key;
 	uint32_t size;
-	int r = find_file(bus, name, &key, &size, why);
+	int r = find_file(&f, name, &key, &size, why);
 
 	if (r < 0) {
 		return r;
@@ -132,9 +220,9 @@ int board_fwcfg_read_file(struct hw_bus *bus, const char *name, uint8_t **ret_da
 	if (!data) {
 		return -ENOMEM;
 	}
-	r = select_item(bus, key, why);
+	r = select_item(&f, key, why);
 	if (r == 0 && size) {
-		r = read_bytes(bus, data, size, why);
+		r = read_bytes(&f, data, size, why);
 	}
 	if (r < 0) {
 		smmu_free(data);
@@ -161,6 +249,32 @@ static int write_out(const char *path, const uint8_t *data, size_t size)
 		fprintf(stderr, "smmu-board: cannot write %s\n", path);
 		return -EIO;
 	}
+	return 0;
+}
+
+/* Connects to the board in `dir` and finds its machine.  Return: 0, or -errno with `why`. */
+static int open_board(const char *dir, struct hw_bus **ret_bus,
+		      const struct board_machine **ret_machine, struct strbuf *why)
+{
+	struct board_env env;
+	struct hw_bus *bus;
+	int r = board_open_bus(dir, &bus, &env, why);
+
+	if (r < 0) {
+		return r;
+	}
+	const struct board_machine *m = board_machine_find(env.machine);
+
+	if (!m) {
+		strbuf_printf(why, "the board in %s is an unknown machine \"%s\"", dir,
+			      env.machine ? env.machine : "");
+		board_env_fini(&env);
+		hw_close(bus);
+		return -EINVAL;
+	}
+	board_env_fini(&env);
+	*ret_bus = bus;
+	*ret_machine = m;
 	return 0;
 }
 
@@ -195,6 +309,7 @@ static int parse_dir_name_out(int argc, char **argv, const char **dir, const cha
 int board_cmd_fwcfg(int argc, char **argv)
 {
 	const char *dir, *name, *out;
+	const struct board_machine *m;
 	struct hw_bus *bus = NULL;
 	struct strbuf why = STRBUF_INIT;
 	uint8_t *data = NULL;
@@ -205,8 +320,8 @@ int board_cmd_fwcfg(int argc, char **argv)
 		fprintf(stderr, "usage: smmu-board fwcfg [--dir DIR] NAME OUT\n");
 		return 2;
 	}
-	if (board_open_bus(dir, &bus, NULL, &why) < 0 ||
-	    board_fwcfg_read_file(bus, name, &data, &size, &why) < 0) {
+	if (open_board(dir, &bus, &m, &why) < 0 ||
+	    board_fwcfg_read_file(bus, m, name, &data, &size, &why) < 0) {
 		fprintf(stderr, "smmu-board fwcfg: %s\n", strbuf_str(&why));
 		goto out;
 	}
@@ -225,7 +340,7 @@ out:
 
 /**
  * board_cmd_acpi() - `smmu-board acpi [--dir DIR] SIGNATURE OUT`: extract one ACPI table
- * (e.g. DMAR) from QEMU's etc/acpi/tables into OUT, with its checksum completed as firmware
+ * (e.g. DMAR, IORT) from QEMU's etc/acpi/tables into OUT, with its checksum completed as firmware
  * would (etc/table-loader); prints "table", "offset" (in the blob) and "size" unless OUT is
  * "-".  Only a table whose length fits and whose checksum is then valid is written.
  * Return: exit status.
@@ -233,6 +348,7 @@ out:
 int board_cmd_acpi(int argc, char **argv)
 {
 	const char *dir, *sig, *out;
+	const struct board_machine *m;
 	struct hw_bus *bus = NULL;
 	struct strbuf why = STRBUF_INIT;
 	uint8_t *blob = NULL, *loader = NULL;
@@ -244,9 +360,9 @@ int board_cmd_acpi(int argc, char **argv)
 				"(SIGNATURE: 4 characters, e.g. DMAR)\n");
 		return 2;
 	}
-	if (board_open_bus(dir, &bus, NULL, &why) < 0 ||
-	    board_fwcfg_read_file(bus, ACPI_TABLES_FILE, &blob, &size, &why) < 0 ||
-	    board_fwcfg_read_file(bus, ACPI_LOADER_FILE, &loader, &loader_size, &why) < 0) {
+	if (open_board(dir, &bus, &m, &why) < 0 ||
+	    board_fwcfg_read_file(bus, m, ACPI_TABLES_FILE, &blob, &size, &why) < 0 ||
+	    board_fwcfg_read_file(bus, m, ACPI_LOADER_FILE, &loader, &loader_size, &why) < 0) {
 		fprintf(stderr, "smmu-board acpi: %s\n", strbuf_str(&why));
 		goto out;
 	}

@@ -2,8 +2,10 @@
 /*
  * `smmu-board start`: prepare the board directory, the guest RAM file and the firmware
  * image, detach a daemon that runs the board (board-daemon.c), and return once the daemon
- * says the board answers, printing board.env for the caller to eval or parse.
+ * says the board answers, printing board.env for the caller to eval or parse.  What differs
+ * between q35 and virt comes from the machine table (board-machine.c).
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,21 +28,21 @@
  * that a slow QEMU is reported by the daemon with QEMU's words, not as a bare timeout here.
  */
 #define BOARD_START_TIMEOUT_MS 60000
-/* The firmware image: 64 KiB of `hlt` (0xf4), so the CPU halts at the reset vector. */
+/* The firmware image: 64 KiB of the machine's waiting instructions, from the reset vector. */
 #define BOARD_BIOS_SIZE 65536
-#define X86_HLT 0xf4
 
 struct start_opts {
-	const char *machine;
+	const struct board_machine *machine;
 	unsigned edu_count;
+	unsigned smmu_stage;
 	const char *dir;
 	const char *qemu;
 };
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: smmu-board start [--machine q35] [--edu N] [--dir DIR] "
-			"[--qemu BINARY]\n");
+	fprintf(stderr, "usage: smmu-board start [--machine q35|virt] [--edu N] [--dir DIR] "
+			"[--qemu BINARY] [--smmu-stage 1|2]\n");
 	return 2;
 }
 
@@ -51,21 +53,28 @@ static int parse_opts(int argc, char **argv, struct start_opts *o)
 		{"edu", required_argument, NULL, 'e'},
 		{"dir", required_argument, NULL, 'd'},
 		{"qemu", required_argument, NULL, 'q'},
+		{"smmu-stage", required_argument, NULL, 's'},
 		{0},
 	};
+	const char *machine = "q35";
 	uint64_t n;
 	int c;
 
-	*o = (struct start_opts){
-		.machine = "q35", .edu_count = 1, .qemu = getenv("SMMU_BOARD_QEMU")};
-	if (!o->qemu) {
-		o->qemu = "qemu-system-x86_64";
-	}
+	*o = (struct start_opts){.edu_count = 1};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			o->machine = optarg;
+			machine = optarg;
+			break;
+		case 's':
+			if (hw_parse_u64(optarg, &n) < 0 || n < 1 || n > 2) {
+				fprintf(stderr, "smmu-board start: --smmu-stage %s: give 1 or 2\n",
+					optarg);
+				return -EINVAL;
+			}
+			/* Stage 1 is every model's default: asking for it needs no property. */
+			o->smmu_stage = n == 2 ? 2 : 0;
 			break;
 		case 'e':
 			if (hw_parse_u64(optarg, &n) < 0 || n > BOARD_MAX_EDU) {
@@ -89,13 +98,24 @@ static int parse_opts(int argc, char **argv, struct start_opts *o)
 	if (optind != argc) {
 		return -EINVAL;
 	}
-	if (strcmp(o->machine, "q35") != 0) {
-		fprintf(stderr,
-			"smmu-board start: machine %s: only q35 (intel-iommu) exists so far; ARM "
-			"virt "
-			"with SMMUv3 comes with the SMMUv3 backend\n",
-			o->machine);
-		return -EOPNOTSUPP;
+	o->machine = board_machine_find(machine);
+	if (!o->machine) {
+		fprintf(stderr, "smmu-board start: --machine %s: this tool knows %s\n", machine,
+			board_machine_names());
+		return -EINVAL;
+	}
+	if (o->smmu_stage && !o->machine->has_smmu_stage) {
+		fprintf(stderr, "smmu-board start: --smmu-stage: machine %s has no SMMUv3\n",
+			machine);
+		return -EINVAL;
+	}
+	/* $SMMU_BOARD_QEMU names the binary of the default machine, q35, as it always did. */
+	const char *from_env = getenv("SMMU_BOARD_QEMU");
+
+	if (!o->qemu) {
+		o->qemu = strcmp(o->machine->name, "q35") == 0 && from_env && from_env[0]
+				  ? from_env
+				  : o->machine->qemu;
 	}
 	return 0;
 }
@@ -187,13 +207,16 @@ static int create_ram_file(struct board_env *env, struct strbuf *why)
 	return 0;
 }
 
-static int write_bios(const char *dir, struct strbuf *why)
+static int write_bios(const char *dir, const struct board_machine *m, struct strbuf *why)
 {
 	static unsigned char image[BOARD_BIOS_SIZE];
 	char path[4096];
 	int r = board_path(dir, BOARD_BIOS_FILE, path, sizeof(path));
 
-	memset(image, X86_HLT, sizeof(image));
+	static_assert(BOARD_BIOS_SIZE % 8 == 0, "the image holds whole waiting sequences");
+	for (size_t at = 0; at + m->bios_word_size <= sizeof(image); at += m->bios_word_size) {
+		memcpy(image + at, m->bios_word, m->bios_word_size);
+	}
 	int fd = r < 0 ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0 || write(fd, image, sizeof(image)) != (ssize_t)sizeof(image) || close(fd) < 0) {
@@ -332,8 +355,10 @@ static int launch(struct board_daemon_cfg *cfg, struct strbuf *why)
 }
 
 /**
- * board_cmd_start() - `smmu-board start [--machine q35] [--edu N] [--dir DIR] [--qemu BIN]`.
- * Prints board.env on success.  Return: exit status (0 ready, 1 failed, 2 usage).
+ * board_cmd_start() - `smmu-board start [--machine q35|virt] [--edu N] [--dir DIR]
+ * [--qemu BIN] [--smmu-stage 1|2]`.
+ * Prints board.env on success.  Return: exit status (0 ready, 1 failed, 2 usage,
+ * BOARD_EXIT_UNSUPPORTED when the QEMU binary lacks the SMMUv3 stage asked for).
  */
 int board_cmd_start(int argc, char **argv)
 {
@@ -344,19 +369,34 @@ int board_cmd_start(int argc, char **argv)
 	int r = parse_opts(argc, argv, &opts);
 
 	if (r < 0) {
-		return r == -EOPNOTSUPP ? 1 : usage();
+		return usage();
 	}
 	cfg.qemu = opts.qemu;
+	cfg.machine = opts.machine;
 	cfg.env.edu_count = opts.edu_count;
-	cfg.env.machine = smmu_strdup(opts.machine);
-	r = cfg.env.machine ? prepare_dir(opts.dir, &cfg.env, &why) : -ENOMEM;
+	cfg.env.smmu_stage = opts.smmu_stage;
+	cfg.env.machine = smmu_strdup(opts.machine->name);
+	cfg.env.qemu_binary = smmu_strdup(opts.qemu);
+	r = cfg.env.machine && cfg.env.qemu_binary ? prepare_dir(opts.dir, &cfg.env, &why)
+						   : -ENOMEM;
 	if (r < 0) {
 		fprintf(stderr, "smmu-board start: %s\n", strbuf_str(&why));
 		goto out;
 	}
+	if (opts.smmu_stage) {
+		/* Asked before anything else starts, so that "unsupported" is told apart. */
+		r = board_qemu_probe_smmu_stage(opts.machine, opts.qemu, cfg.env.dir,
+						opts.smmu_stage, &why);
+		if (r < 0) {
+			fprintf(stderr, "smmu-board start: %s\n", strbuf_str(&why));
+			board_teardown(cfg.env.dir, &cfg.env, false);
+			status = r == -EOPNOTSUPP ? BOARD_EXIT_UNSUPPORTED : 1;
+			goto out;
+		}
+	}
 	r = create_ram_file(&cfg.env, &why);
 	if (r == 0) {
-		r = write_bios(cfg.env.dir, &why);
+		r = write_bios(cfg.env.dir, opts.machine, &why);
 	}
 	if (r < 0) {
 		fprintf(stderr, "smmu-board start: %s\n", strbuf_str(&why));

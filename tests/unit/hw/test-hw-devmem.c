@@ -109,6 +109,28 @@ static void test_register_roundtrip64(void **state)
 	assert_true(v == 0x00d2008c22260206ull);
 }
 
+/* Providers without a batched repeat read it register by register; 16-bit writes are one
+ * access of two bytes. */
+static void test_read64_repeat_and_write16(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t values[3] = {0};
+	uint16_t in_file = 0;
+
+	assert_int_equal(hw_write64(f->bus, 0x3010, 0x1122334455667788ull), 0);
+	assert_int_equal(hw_read64_repeat(f->bus, 0x3010, values, 3), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_true(values[i] == 0x1122334455667788ull);
+	}
+	assert_int_equal(hw_write16(f->bus, 0x3020, 0xbeef), 0);
+	int fd = open(f->mem_path, O_RDONLY);
+
+	assert_int_equal(pread(fd, &in_file, 2, 0x3020), 2);
+	close(fd);
+	assert_int_equal(in_file, 0xbeef);
+	assert_int_equal(hw_write16(f->bus, 0x3021, 0), -EINVAL);
+}
+
 /* Unaligned register accesses are refused before touching anything. */
 static void test_register_unaligned(void **state)
 {
@@ -342,6 +364,7 @@ int main(void)
 		T(test_provider_name),
 		T(test_register_roundtrip32),
 		T(test_register_roundtrip64),
+		T(test_read64_repeat_and_write16),
 		T(test_register_unaligned),
 		T(test_register_beyond_file),
 		T(test_window_shares_registers),

@@ -478,6 +478,40 @@ static void test_pio_read_bytes_batches(void **state)
 	server_finish(s);
 }
 
+/* Repeated 64-bit reads of one data register (fw_cfg on ARM) go out as batches of at most
+ * 256 commands, the values in order; a 16-bit write is writew. */
+static void test_read64_repeat_batches(void **state)
+{
+	static char expect_full[256 * 16 + 1], expect_rest[4 * 16 + 1];
+	static char reply_full[256 * 22 + 1], reply_rest[4 * 22 + 1];
+	static struct step steps[] = {
+		{"writew 0x9020008 0x1900\n", "OK\n"},
+		{expect_full, reply_full},
+		{expect_rest, reply_rest},
+	};
+	uint64_t values[260];
+
+	(void)state;
+	for (unsigned i = 0; i < 260; i++) {
+		char *expect = i < 256 ? expect_full + i * 16 : expect_rest + (i - 256) * 16;
+		char *reply = i < 256 ? reply_full + i * 22 : reply_rest + (i - 256) * 22;
+
+		memcpy(expect, "readq 0x9020000\n", 17);
+		snprintf(reply, 23, "OK 0x%016x\n", i * 3);
+	}
+	struct server *s = START(SOCK_SEQPACKET, steps);
+	struct hw_bus *bus = open_bus(s, "");
+
+	assert_int_equal(hw_write16(bus, 0x9020008, 0x1900), 0);
+	assert_int_equal(hw_read64_repeat(bus, 0x9020000, values, 260), 0);
+	for (unsigned i = 0; i < 260; i++) {
+		assert_true(values[i] == i * 3);
+	}
+	assert_int_equal(hw_read64_repeat(bus, 0x9020004, values, 1), -EINVAL);
+	hw_close(bus);
+	server_finish(s);
+}
+
 /* Through a multiplexer (packets), the two configuration commands travel in one packet. */
 static void test_packet_cfg_is_one_batch(void **state)
 {
@@ -686,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_clock_step_unsupported),
 		cmocka_unit_test(test_clock_step),
 		cmocka_unit_test(test_memory_window),
+		cmocka_unit_test(test_read64_repeat_batches),
 		cmocka_unit_test(test_no_memory_window),
 		cmocka_unit_test(test_connect_missing),
 		cmocka_unit_test(test_ram_file_missing),
