@@ -22,8 +22,8 @@
  * clients, service and board whatever happened, and a signal handler does the same when
  * the runner is interrupted.
  */
-#ifndef SMMU_TESTS_QEMU_VTD_CONFORMANCE_H
-#define SMMU_TESTS_QEMU_VTD_CONFORMANCE_H
+#ifndef SMMU_TESTS_QEMU_CONFORMANCE_CONFORMANCE_H
+#define SMMU_TESTS_QEMU_CONFORMANCE_CONFORMANCE_H
 
 #include <smmu.h>
 #include <stdbool.h>
