@@ -30,8 +30,6 @@
 #error "SMMU_BOARD_PATH, SMMUMAN_PATH and SMMUCTL_PATH must name the programs"
 #endif
 
-/* Bytes of every DMA: small enough for any edu buffer offset, a whole record of data. */
-#define CONF_DMA_LEN 64
 /* The suite's RAM: 64 MiB from the platform's ram_start. */
 #define CONF_RAM_SIZE (64u << 20)
 /* How long the service may take to say READY=1, in 100 ms steps: bounds a hang. */

@@ -42,6 +42,9 @@ enum conf_why {
 /* The devices a board gives the suite: two DMA initiators. */
 #define CONF_DEVICE_COUNT 2
 
+/* Bytes of every DMA: small enough for any edu buffer offset, a whole record of data. */
+#define CONF_DMA_LEN 64
+
 struct conf_platform {
 	const char *name;
 	/* The QEMU binary the board runs; the suite is skipped (77) when it is missing. */
@@ -69,6 +72,12 @@ struct conf_platform {
 	/* The page size the platform reports in fault_addr: 4096 when the hardware reports
 	 * the page (VT-d fault info), 1 when it reports the byte address. */
 	uint64_t fault_addr_granule;
+	/* How many bytes of a refused DMA one fault record covers: 0 when the hardware records
+	 * one fault per refused DMA (VT-d), else the size of the pieces it refuses one by one,
+	 * each with its own record (QEMU's SMMUv3 splits a device's access into 4-byte pieces
+	 * and writes an event for each): the suite then expects CONF_DMA_LEN / size records,
+	 * in address order. */
+	unsigned fault_piece_size;
 	/* A superpage the backend's tables use (2 MiB on VT-d and 4 KiB-granule LPAE). */
 	uint64_t superpage_size;
 	/*
