@@ -37,6 +37,7 @@
 /* How long a stopping service may take before it is killed, in 10 ms steps. */
 #define CONF_STOP_STEPS 1000
 
+unsigned conf_skipped_count;
 struct conf_rig conf_rig;
 
 /* Runs argv, its stdout and stderr into `out` (may be NULL); returns the exit status, or
@@ -110,6 +111,12 @@ void conf_rig_start_board(const struct conf_platform *platform)
 	const char *text = strbuf_str(&out);
 
 	value_of(text, "SMMU_BOARD_DIR=", conf_rig.board_dir, sizeof(conf_rig.board_dir));
+	if (status != 0 && status == platform->board_lacks_status) {
+		printf("# SKIP the board's QEMU lacks what the platform needs: %s\n", text);
+		strbuf_fini(&out);
+		conf_skipped_count++;
+		skip();
+	}
 	if (status != 0) {
 		fail_msg("smmu-board start failed (%d): %s", status, text);
 	}

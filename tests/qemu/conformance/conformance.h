@@ -51,6 +51,10 @@ struct conf_platform {
 	const char *qemu;
 	/* Arguments after `smmu-board start`, NULL-terminated. */
 	const char *board_args[8];
+	/* The exit status of `smmu-board start` that means "this QEMU lacks what board_args
+	 * ask for" (3 for --smmu-stage 2 on QEMU 7.2): each case is then skipped, not failed.
+	 * 0: every failure to start fails. */
+	int board_lacks_status;
 	/* `smmu TYPE ...` and `unit ...` words; the `platform` option is added from the board's
 	 * SMMU_BOARD_HW, and per-case `device`/`allow` words after. */
 	const char *service_config;
@@ -124,6 +128,8 @@ struct conf_rig {
 };
 
 extern struct conf_rig conf_rig;
+/* Cases skipped because the board's QEMU lacks what the platform needs. */
+extern unsigned conf_skipped_count;
 
 void conf_rig_start_board(const struct conf_platform *platform);
 void conf_rig_start_service(const char *extra_config);
