@@ -223,6 +223,9 @@ static int install(struct smmu_backend_unit *unit, uint64_t strtab_pa, uint32_t 
 		r = smmuv3_reg_write32(unit, SMMU_IRQ_CTRL, 0);
 	}
 	if (r == 0) {
+		r = smmuv3_reg_poll32(unit, SMMU_IRQ_CTRLACK, ~0u, 0, "an IRQ_CTRL update");
+	}
+	if (r == 0) {
 		r = smmuv3_reg_write32(unit, SMMU_CR1, cr1);
 	}
 	if (r == 0) {
@@ -302,9 +305,11 @@ static int take_over(struct smmu_backend_unit *unit, uint32_t cr0)
 	if (r == 0) {
 		unit->hw_cr0 = 0;
 		smmuv3_log(LOG_NOTICE,
-			   "unit %s: the unit was enabled at start (CR0 0x%08x); it refuses "
-			   "every DMA until the configuration is applied",
-			   unit->name, cr0);
+			   "unit %s: the unit was enabled at start (CR0 0x%08x); it is off %s "
+			   "until the configuration is applied",
+			   unit->name, cr0,
+			   unit->gbpa_warned ? "and lets DMA through (no GBPA)"
+					     : "and refuses every DMA (GBPA.ABORT)");
 	}
 	return r;
 }
