@@ -143,7 +143,19 @@ static int batch_failed(struct smmu_backend_unit *unit, uint32_t cons, bool time
 		return r;
 	}
 	if ((gerror ^ gerrorn) & SMMU_GERROR_CMDQ_ERR) {
-		/* Acknowledge so that the queue would run again; the unit stops here anyway. */
+		uint64_t *slot = &unit->cmdq_cpu[index * SMMU_CMD_WORDS];
+		uint64_t sync[SMMU_CMD_WORDS];
+
+		/*
+		 * The queue resumes at the failed command once the error is acknowledged (3.5.3;
+		 * QEMU consumes again on the GERRORN write): replace it with a CMD_SYNC, as Linux
+		 * does, so that the queue drains.  The unit stops here anyway: what the failed
+		 * command should have invalidated may still be cached.
+		 */
+		smmuv3_cmd_encode(&(struct smmuv3_cmd){.op = CMD_OP_SYNC}, sync);
+		slot[0] = htole64(sync[0]);
+		slot[1] = htole64(sync[1]);
+		hw_table_mem_sync(slot, SMMU_CMD_SIZE);
 		(void)smmuv3_reg_write32(unit, SMMU_GERRORN,
 					 gerrorn ^ (uint32_t)SMMU_GERROR_CMDQ_ERR);
 		return smmuv3_unit_fail(

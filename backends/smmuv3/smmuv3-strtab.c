@@ -113,8 +113,13 @@ static int strtab_alloc(struct smmu_backend_unit *unit)
 		}
 		unit->l1_count = 1u << (bits - SMMUV3_SPLIT);
 		size = (size_t)SMMU_L1STD_SIZE * unit->l1_count;
-		unit->l2_cpu = smmu_calloc(unit->l1_count, sizeof(*unit->l2_cpu));
-		unit->l2_pa = smmu_calloc(unit->l1_count, sizeof(*unit->l2_pa));
+		/* Kept from an earlier try that ran out of table memory. */
+		if (!unit->l2_cpu) {
+			unit->l2_cpu = smmu_calloc(unit->l1_count, sizeof(*unit->l2_cpu));
+		}
+		if (!unit->l2_pa) {
+			unit->l2_pa = smmu_calloc(unit->l1_count, sizeof(*unit->l2_pa));
+		}
 		if (!unit->l2_cpu || !unit->l2_pa) {
 			return -ENOMEM;
 		}
