@@ -66,6 +66,8 @@
  *    address and the direction.  Config = abort would refuse silently (no event), which the
  *    core's promise that every refusal is recorded forbids.  A device in a domain points at
  *    the domain's CD (stage 1; S1CDMAX 0, S1DSS 0) or holds its S2TTB and VTCR (stage 2).
+ *  - device_unbind leaves the StreamID's STE on the blocking domain rather than returning it
+ *    to its default (which is bypass with BYPASS 1): unbinding never widens access.
  *  - Stage 1: one CD per domain in its own table page: TTB0 = the lpae-s1 root, T0SZ =
  *    64 - IAS, TG0 4 KiB, walks write-back inner shareable, EPD1 (no TTB1), IPS from
  *    IDR5.OAS, AA64, R (record faults), A (abort: QEMU sets IDR0.TERM_MODEL and refuses a
@@ -85,7 +87,9 @@
  *    whole ASID (TLBI_NH_ASID) or VMID (TLBI_S12_VMALL).  A map needs no invalidation
  *    (invalid entries are not cached, 3.21.2).  Every batch ends with CMD_SYNC, whose
  *    completion is CMDQ_CONS reaching CMDQ_PROD.  A command error (CMDQ_CONS.ERR) puts the
- *    unit in its error state: an invalidation that did not happen cannot be repaired.
+ *    unit in its error state: an invalidation that did not happen cannot be repaired.  The
+ *    failed command is replaced by a CMD_SYNC before GERRORN acknowledges the error, since
+ *    the queue resumes at it (QEMU consumes again on that write).
  *  - Enable: unit_enable points STRTAB_BASE, CMDQ_BASE and EVENTQ_BASE at the unit's memory,
  *    enables the queues, issues CFGI_ALL + TLBI_NSNH_ALL + CMD_SYNC and only then SMMUEN:
  *    by then every configured device is attached or blocked.
@@ -113,6 +117,12 @@
  *  - Errors: a handshake (CR0ACK, GBPA.UPDATE, CMD_SYNC) that does not complete within
  *    SMMUV3_POLL_TIMEOUT_US, a bus failure, a command error or SFM_ERR put the unit in its
  *    error state: logged once, every later change is -EIO, events are still drained.
+ *
+ * QEMU 7.2 (Debian 12), against which this was tested: stage 1 only (no arm-smmuv3 `stage`
+ * property; stage 2 is checked by unit tests); no GBPA register (reads 0, writes ignored), so
+ * SMMUEN off means bypass; IDR0.TERM_MODEL set, so CD.A is required; a device's access is
+ * split into 4-byte pieces, each refused with its own event; C_BAD_STE carries no address;
+ * CMDQ_ERR acknowledged re-runs the queue from the failed command.
  *
  * State machines.
  *
