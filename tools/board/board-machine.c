@@ -63,6 +63,11 @@ static const struct board_machine machines[] = {
 		.qemu_package = "qemu-system-arm",
 		.machine = "virt,iommu=smmuv3",
 		.args = virt_args,
+		/*
+		 * QEMU also copies its device tree to the start of RAM for firmware to find
+		 * (1 MiB, hw/arm/boot.c); nothing reads it there, so DMA may overwrite it, and
+		 * `smmu-board dtb` is the copy to rely on.
+		 */
 		.ram_base = 0x40000000,
 		.tables_pa = 0x4c000000,
 		.tables_size = 64u << 20,
