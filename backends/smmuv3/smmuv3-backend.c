@@ -31,6 +31,7 @@ static struct {
 	struct pt_allocator alloc;
 	void *blocking_table_cpu;
 	uint64_t blocking_table_pa;
+	bool keep_pages; /* smmuv3_table_keep() */
 	size_t unit_count;
 } smmuv3;
 
@@ -76,9 +77,19 @@ int smmuv3_table_alloc(size_t size, void **ret_cpu, uint64_t *ret_pa)
 /* Gives back memory from smmuv3_table_alloc() once no unit can read it.  Accepts NULL. */
 void smmuv3_table_free(void *cpu, uint64_t pa, size_t size)
 {
-	if (cpu) {
+	if (cpu && !smmuv3.keep_pages) {
 		hw_table_free(smmuv3.tables, cpu, pa, size);
 	}
+}
+
+/*
+ * While `keep` is set, frees of table memory (ours and pgtable's) release nothing: a unit in
+ * its error state may still read its tables, so destroying it frees only what the process
+ * keeps about them and leaves the pages allocated until fini.
+ */
+void smmuv3_table_keep(bool keep)
+{
+	smmuv3.keep_pages = keep;
 }
 
 /* `smmu smmuv3 PARAMS` as parsed at init. */
@@ -115,7 +126,9 @@ static int tables_alloc(void *ctx, size_t size, void **ret_cpu, uint64_t *ret_pa
 
 static void tables_free(void *ctx, void *cpu, uint64_t pa, size_t size)
 {
-	hw_table_free(ctx, cpu, pa, size);
+	if (!smmuv3.keep_pages) {
+		hw_table_free(ctx, cpu, pa, size);
+	}
 }
 
 static void tables_sync(void *ctx, const void *cpu, size_t size)

@@ -170,9 +170,15 @@ void smmuv3_domain_destroy(struct smmu_backend_domain *domain)
 		(void)smmuv3_batch_run(unit, &batch); /* a failure is logged by the error state */
 	}
 	smmu_list_del(&domain->link);
+	/* In the error state the unit may still walk the tables: the pages stay allocated and
+	 * the ID is never reused. */
 	if (smmuv3_unit_check(unit) == 0) {
 		id_free(unit, domain->id);
 		smmuv3_domain_free(domain);
+	} else {
+		smmuv3_table_keep(true);
+		smmuv3_domain_free(domain);
+		smmuv3_table_keep(false);
 	}
 }
 

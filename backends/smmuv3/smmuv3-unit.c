@@ -495,7 +495,8 @@ static int park(struct smmu_backend_unit *unit)
  * smmuv3_unit_destroy() - frees the unit and everything it owns, leaving its hardware
  * refusing every DMA with SMMUEN on (smmuv3.h).  The core unbinds the devices and destroys
  * the domains first; any left are freed here all the same.  A unit in its error state is
- * not touched and its table memory stays allocated: the hardware may still read it.
+ * not touched and its table memory stays allocated (smmuv3_table_keep()): the hardware may
+ * still read it.
  * Accepts NULL.
  */
 void smmuv3_unit_destroy(struct smmu_backend_unit *unit)
@@ -514,17 +515,25 @@ void smmuv3_unit_destroy(struct smmu_backend_unit *unit)
 			SMMU_CONTAINER_OF(unit->domains.next, struct smmu_backend_domain, link));
 	}
 	parked = unit->hw_enabled || unit->hw_gbpa_abort;
-	if (unit->state != SMMUV3_UNIT_BROKEN && park(unit) == 0) {
-		smmuv3_strtab_free(unit);
-		smmuv3_table_free(unit->cmdq_cpu, unit->cmdq_pa,
-				  (size_t)SMMU_CMD_SIZE << unit->caps.cmdq_lg2);
-		smmuv3_table_free(unit->eventq_cpu, unit->eventq_pa, eventq_size(unit));
-		if (parked) {
-			smmuv3_log(LOG_NOTICE,
-				   "unit %s: every DMA refused, SMMUEN left on with the blocking "
-				   "stream table",
-				   unit->name);
-		}
+	/* A broken unit (or one that fails to park) may still read its tables: keep them. */
+	bool keep = unit->state == SMMUV3_UNIT_BROKEN || park(unit) < 0;
+
+	smmuv3_table_keep(keep);
+	smmuv3_strtab_free(unit);
+	smmuv3_table_free(unit->cmdq_cpu, unit->cmdq_pa,
+			  (size_t)SMMU_CMD_SIZE << unit->caps.cmdq_lg2);
+	smmuv3_table_free(unit->eventq_cpu, unit->eventq_pa, eventq_size(unit));
+	smmuv3_table_keep(false);
+	if (keep) {
+		smmuv3_log(LOG_WARNING,
+			   "unit %s: destroyed in its error state; its table memory stays reserved "
+			   "as the unit may still read it",
+			   unit->name);
+	} else if (parked) {
+		smmuv3_log(LOG_NOTICE,
+			   "unit %s: every DMA refused, SMMUEN left on with the blocking stream "
+			   "table",
+			   unit->name);
 	}
 	smmu_free(unit->id_bitmap);
 	smmu_free(unit->name);

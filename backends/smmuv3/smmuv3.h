@@ -352,6 +352,7 @@ const struct pt_allocator *smmuv3_table_allocator(void);
 uint64_t smmuv3_blocking_table_pa(void);
 int smmuv3_table_alloc(size_t size, void **ret_cpu, uint64_t *ret_pa);
 void smmuv3_table_free(void *cpu, uint64_t pa, size_t size);
+void smmuv3_table_keep(bool keep);
 void smmuv3_unit_created(void);
 void smmuv3_unit_destroyed(void);
 void smmuv3_log(int priority, const char *fmt, ...) SMMU_PRINTF(2, 3);

@@ -197,6 +197,9 @@ static void test_command_error_breaks_unit(void **state)
 	assert_int_equal(be->domain_create(unit, &dom), -EIO);
 	be->unit_destroy(unit);
 	board.unit = NULL;
+	/* Not parked: a broken unit is left as it is, its tables kept. */
+	assert_non_null(strstr(test_host.log, "table memory stays reserved"));
+	assert_int_equal(reg32(SMMU_CR0), SMMU_CR0_SMMUEN | SMMU_CR0_CMDQEN | SMMU_CR0_EVENTQEN);
 }
 
 /* A blocked device's DMA gives F_TRANSLATION events with its StreamID, address and
