@@ -122,7 +122,8 @@
  * property; stage 2 is checked by unit tests); no GBPA register (reads 0, writes ignored), so
  * SMMUEN off means bypass; IDR0.TERM_MODEL set, so CD.A is required; a device's access is
  * split into 4-byte pieces, each refused with its own event; C_BAD_STE carries no address;
- * CMDQ_ERR acknowledged re-runs the queue from the failed command.
+ * CMDQ_ERR acknowledged re-runs the queue from the failed command; a full event queue raises
+ * GERROR.EVENTQ_ABT_ERR instead of EVENTQ_PROD.OVFLG (both are logged and acknowledged).
  *
  * State machines.
  *
