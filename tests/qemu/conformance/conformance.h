@@ -22,8 +22,8 @@
  * clients, service and board whatever happened, and a signal handler does the same when
  * the runner is interrupted.
  */
-#ifndef SMMU_TESTS_QEMU_VTD_CONFORMANCE_H
-#define SMMU_TESTS_QEMU_VTD_CONFORMANCE_H
+#ifndef SMMU_TESTS_QEMU_CONFORMANCE_CONFORMANCE_H
+#define SMMU_TESTS_QEMU_CONFORMANCE_CONFORMANCE_H
 
 #include <smmu.h>
 #include <stdbool.h>
@@ -42,12 +42,19 @@ enum conf_why {
 /* The devices a board gives the suite: two DMA initiators. */
 #define CONF_DEVICE_COUNT 2
 
+/* Bytes of every DMA: small enough for any edu buffer offset, a whole record of data. */
+#define CONF_DMA_LEN 64
+
 struct conf_platform {
 	const char *name;
 	/* The QEMU binary the board runs; the suite is skipped (77) when it is missing. */
 	const char *qemu;
 	/* Arguments after `smmu-board start`, NULL-terminated. */
 	const char *board_args[8];
+	/* The exit status of `smmu-board start` that means "this QEMU lacks what board_args
+	 * ask for" (3 for --smmu-stage 2 on QEMU 7.2): each case is then skipped, not failed.
+	 * 0: every failure to start fails. */
+	int board_lacks_status;
 	/* `smmu TYPE ...` and `unit ...` words; the `platform` option is added from the board's
 	 * SMMU_BOARD_HW, and per-case `device`/`allow` words after. */
 	const char *service_config;
@@ -69,6 +76,12 @@ struct conf_platform {
 	/* The page size the platform reports in fault_addr: 4096 when the hardware reports
 	 * the page (VT-d fault info), 1 when it reports the byte address. */
 	uint64_t fault_addr_granule;
+	/* How many bytes of a refused DMA one fault record covers: 0 when the hardware records
+	 * one fault per refused DMA (VT-d), else the size of the pieces it refuses one by one,
+	 * each with its own record (QEMU's SMMUv3 splits a device's access into 4-byte pieces
+	 * and writes an event for each): the suite then expects CONF_DMA_LEN / size records,
+	 * in address order. */
+	unsigned fault_piece_size;
 	/* A superpage the backend's tables use (2 MiB on VT-d and 4 KiB-granule LPAE). */
 	uint64_t superpage_size;
 	/*
@@ -115,6 +128,8 @@ struct conf_rig {
 };
 
 extern struct conf_rig conf_rig;
+/* Cases skipped because the board's QEMU lacks what the platform needs. */
+extern unsigned conf_skipped_count;
 
 void conf_rig_start_board(const struct conf_platform *platform);
 void conf_rig_start_service(const char *extra_config);

@@ -30,8 +30,6 @@
 #error "SMMU_BOARD_PATH, SMMUMAN_PATH and SMMUCTL_PATH must name the programs"
 #endif
 
-/* Bytes of every DMA: small enough for any edu buffer offset, a whole record of data. */
-#define CONF_DMA_LEN 64
 /* The suite's RAM: 64 MiB from the platform's ram_start. */
 #define CONF_RAM_SIZE (64u << 20)
 /* How long the service may take to say READY=1, in 100 ms steps: bounds a hang. */
@@ -39,6 +37,7 @@
 /* How long a stopping service may take before it is killed, in 10 ms steps. */
 #define CONF_STOP_STEPS 1000
 
+unsigned conf_skipped_count;
 struct conf_rig conf_rig;
 
 /* Runs argv, its stdout and stderr into `out` (may be NULL); returns the exit status, or
@@ -112,6 +111,12 @@ void conf_rig_start_board(const struct conf_platform *platform)
 	const char *text = strbuf_str(&out);
 
 	value_of(text, "SMMU_BOARD_DIR=", conf_rig.board_dir, sizeof(conf_rig.board_dir));
+	if (status != 0 && status == platform->board_lacks_status) {
+		printf("# SKIP the board's QEMU lacks what the platform needs: %s\n", text);
+		strbuf_fini(&out);
+		conf_skipped_count++;
+		skip();
+	}
 	if (status != 0) {
 		fail_msg("smmu-board start failed (%d): %s", status, text);
 	}
