@@ -265,6 +265,68 @@ int smmuv3_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t siz
 	return r;
 }
 
+/**
+ * smmuv3_map_batch() - smmuv3_map() of each range in order, stopping at the first that fails
+ * (core/backend.h, map_batch).  Nothing to invalidate, as for one range.
+ */
+int smmuv3_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		     size_t count, size_t *ret_done)
+{
+	for (size_t i = 0; i < count; i++) {
+		int r = smmuv3_map(domain, ranges[i].iova, ranges[i].pa, ranges[i].size,
+				   ranges[i].prot);
+
+		if (r < 0) {
+			*ret_done = i;
+			return r;
+		}
+	}
+	*ret_done = count;
+	return 0;
+}
+
+/**
+ * smmuv3_unmap_batch() - smmuv3_unmap() of each range in order, stopping at the first that
+ * fails, gathered into one set of TLB invalidations and one CMD_SYNC for the batch
+ * (core/backend.h, unmap_batch).  When the commands fail (the unit is broken) nothing counts
+ * as done: the TLB may still hold any of the ranges.
+ */
+int smmuv3_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		       size_t count, size_t *ret_done)
+{
+	struct smmu_backend_unit *unit = domain->unit;
+	struct pt_gather gather;
+	int r = smmuv3_unit_check(unit);
+	size_t done = 0;
+
+	if (r < 0) {
+		*ret_done = 0;
+		return r;
+	}
+	pt_gather_init(&gather);
+	for (; done < count; done++) {
+		r = pt_unmap(domain->space, ranges[done].iova, ranges[done].size, &gather, NULL);
+		if (r < 0) {
+			break;
+		}
+	}
+	if ((gather.range_count > 0 || gather.tables_freed) && smmuv3_unit_live(unit)) {
+		struct smmuv3_cmd_batch batch;
+		int inv;
+
+		smmuv3_batch_init(&batch);
+		smmuv3_batch_add_ranges(unit, &batch, domain->id, &gather);
+		inv = smmuv3_batch_run(unit, &batch);
+		if (inv < 0) {
+			done = 0;
+			r = inv;
+		}
+	}
+	pt_gather_release(&gather);
+	*ret_done = done;
+	return r;
+}
+
 static uint64_t load_word(const uint64_t *word)
 {
 	return le64toh(__atomic_load_n(word, __ATOMIC_ACQUIRE));

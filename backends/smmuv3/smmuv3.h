@@ -437,6 +437,10 @@ void smmuv3_domain_destroy(struct smmu_backend_domain *domain);
 int smmuv3_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
 	       unsigned prot);
 int smmuv3_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size);
+int smmuv3_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		     size_t count, size_t *ret_done);
+int smmuv3_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
+		       size_t count, size_t *ret_done);
 int smmuv3_translate(struct smmu_backend_device *device, uint64_t iova, unsigned access,
 		     uint64_t *ret_pa, unsigned *ret_refusal);
 
@@ -455,7 +459,8 @@ int smmuv3_gerror_check(struct smmu_backend_unit *unit);
 		.unit_enable = smmuv3_unit_enable, .device_bind = smmuv3_device_bind,           \
 		.device_unbind = smmuv3_device_unbind, .device_attach = smmuv3_device_attach,   \
 		.domain_create = smmuv3_domain_create, .domain_destroy = smmuv3_domain_destroy, \
-		.map = smmuv3_map, .unmap = smmuv3_unmap, .translate = smmuv3_translate,        \
+		.map = smmuv3_map, .unmap = smmuv3_unmap, .map_batch = smmuv3_map_batch,        \
+		.unmap_batch = smmuv3_unmap_batch, .translate = smmuv3_translate,               \
 		.fault_drain = smmuv3_fault_drain, .fault_fd = smmuv3_fault_fd,                 \
 	}
 
