@@ -104,7 +104,9 @@ static int fdt_node_path(const struct fdt_walk *w, int depth, char *buf, size_t 
 		}
 		/* "/" + name + NUL must fit. */
 		if (used + 1 + (size_t)len + 1 > size) {
-			if (size >= 4) {
+			if (used + 4 <= size) {
+				memcpy(buf + used, "...", 4);
+			} else if (size >= 4) {
 				memcpy(buf + size - 4, "...", 4);
 			}
 			return -ENAMETOOLONG;
@@ -122,7 +124,8 @@ static int fdt_node_path(const struct fdt_walk *w, int depth, char *buf, size_t 
 static int SMMU_PRINTF(3, 4)
 	fdt_node_error(const struct fdt_walk *w, int depth, const char *fmt, ...)
 {
-	char path[SMMU_FW_FDT_MAX_PATH];
+	/* Cut so that the message after it still fits the error record. */
+	char path[FW_ERROR_MESSAGE_SIZE / 2];
 	char message[FW_ERROR_MESSAGE_SIZE];
 	va_list ap;
 
