@@ -26,6 +26,7 @@
 
 #include "common/alloc.h"
 #include "common/compiler.h"
+#include "firmware/fdt-check.h"
 
 /* Devicetree specification v0.4 §2.3.5: without #address-cells and
  * #size-cells a client assumes 2 and 1. */
@@ -866,6 +867,15 @@ int fw_fdt_iommu_parse(const void *blob, size_t size, struct fw_fdt_iommu *ret_f
 			     fdt_magic(&header), FDT_MAGIC);
 		return -EINVAL;
 	}
+	/* Version 17 (dtc since 2008, Linux, U-Boot, QEMU) is the only one
+	 * written today.  libfdt 1.6.1's fdt_check_full() dereferences NULL on
+	 * some malformed older-version blobs (found by fuzz-fdt), so they are
+	 * refused before it sees them. */
+	if (fdt_version(&header) < FDT_LAST_SUPPORTED_VERSION) {
+		fw_error_set(err, 0, "device tree version %u is older than %d, the oldest read",
+			     fdt_version(&header), FDT_LAST_SUPPORTED_VERSION);
+		return -EINVAL;
+	}
 	total = fdt_totalsize(&header);
 	if (total > size) {
 		fw_error_set(err, 0, "the header's totalsize %u is more than the %zu bytes given",
@@ -885,6 +895,10 @@ int fw_fdt_iommu_parse(const void *blob, size_t size, struct fw_fdt_iommu *ret_f
 	}
 	memcpy(copy, blob, total);
 	w.fdt = copy;
+	r = fw_fdt_check_structure(copy, total, err);
+	if (r < 0) {
+		goto err_free;
+	}
 	r = fdt_check_full(copy, total);
 	if (r != 0) {
 		fw_error_set(err, 0, "libfdt refuses the tree: %s", fdt_strerror(r));

@@ -352,18 +352,35 @@ static void test_corrupt_blobs_refused(void **state)
 
 	memcpy(bad, blob, size);
 	h->off_dt_struct = cpu_to_fdt32(size - 4);
+	parse_fails(bad, size, "structure block (offset", NULL);
+
+	/* Versions before 17 are refused before libfdt sees them. */
+	memcpy(bad, blob, size);
+	h->version = cpu_to_fdt32(16);
+	parse_fails(bad, size, "version 16 is older than 17", NULL);
+
+	/* A version libfdt cannot read is libfdt's to refuse. */
+	memcpy(bad, blob, size);
+	h->last_comp_version = cpu_to_fdt32(18);
 	parse_fails(bad, size, "libfdt refuses the tree", NULL);
 
-	/* The first property's name offset beyond the strings block. */
-	memcpy(bad, blob, size);
 	{
 		uint32_t s = fdt32_to_cpu(h->off_dt_struct);
-		/* FDT_BEGIN_NODE, "" padded to 4, FDT_PROP, len, nameoff */
-		uint8_t *nameoff = bad + s + 4 + 4 + 4 + 4;
+		/* The root's first property: FDT_BEGIN_NODE, "" padded to 4,
+		 * then FDT_PROP, len, nameoff. */
+		uint8_t *len = bad + s + 4 + 4 + 4;
 
-		memset(nameoff, 0x7f, 4);
+		/* The property name offset beyond the strings block. */
+		memcpy(bad, blob, size);
+		memset(len + 4, 0x7f, 4);
+		parse_fails(bad, size, "property name offset 2139062143", NULL);
+
+		/* A length that wraps libfdt 1.6.1's offset arithmetic (it
+		 * loops forever on this one). */
+		memcpy(bad, blob, size);
+		memcpy(len, "\xff\xff\xff\xf4", 4);
+		parse_fails(bad, size, "property length 4294967284 runs past", NULL);
 	}
-	parse_fails(bad, size, "libfdt refuses the tree", NULL);
 	free(bad);
 	free(blob);
 }
