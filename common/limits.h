@@ -64,6 +64,27 @@
  * namespace firmware builds. */
 #define SMMU_FW_ACPI_MAX_NAME 128
 
+/* Nodes of one IORT, all types together (unknown ones too).  The largest
+ * fixture, a Snapdragon laptop, has 30; a big server has an SMMU and a root
+ * complex per socket and a few hundred named components at most.  4096
+ * bounds the decoded node array. */
+#define SMMU_FW_IORT_MAX_NODES 4096
+
+/* ID mappings of one IORT, over all nodes.  A GPU named component on the
+ * ThinkPad X13s lists 66; 65536 allows one per requester ID of a whole PCI
+ * segment and bounds the mapping array to about 2 MiB. */
+#define SMMU_FW_IORT_MAX_MAPPINGS 65536
+
+/* GIC ITS identifiers over all ITS groups, and RMR memory range
+ * descriptors over all RMR nodes: a handful on real machines. */
+#define SMMU_FW_IORT_MAX_ITS_IDS 4096
+#define SMMU_FW_IORT_MAX_RMR_RANGES 4096
+
+/* Output references followed when an ID is mapped to its SMMU: the
+ * specification's chains are one step (root complex or named component to
+ * SMMU) or two (on to an ITS group); Linux stops at 16. */
+#define SMMU_FW_IORT_MAX_MAP_DEPTH 8
+
 /* A flattened device tree.  arm64 Linux boots only with a tree of at most
  * 2 MiB (MAX_FDT_SIZE); QEMU's virt board writes 1 MiB with padding. */
 #define SMMU_FW_FDT_MAX_SIZE (2u << 20)

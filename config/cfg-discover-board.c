@@ -244,7 +244,18 @@ static void format_device(const struct cfg_device *device, struct strbuf *out)
 	cfg_device_id_format(&device->id, out);
 }
 
+static bool same_param(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 int cfg_board_use(struct cfg_board *b, size_t index, const char *unit, struct cfg_loc loc)
+{
+	return cfg_board_use_param(b, index, unit, NULL, loc);
+}
+
+int cfg_board_use_param(struct cfg_board *b, size_t index, const char *unit, const char *param,
+			struct cfg_loc loc)
 {
 	struct cfg_device *device = &b->cfg->devices[index];
 	const struct cfg_use *user_use = NULL;
@@ -265,12 +276,21 @@ int cfg_board_use(struct cfg_board *b, size_t index, const char *unit, struct cf
 	if (user_use && strcmp(user_use->unit, unit) != 0) {
 		cfg_board_note(b, "%s %" PRIu32 ": %s stays behind the user's unit %s, not %s",
 			       loc.part, loc.part_index, strbuf_str(&spec), user_use->unit, unit);
-	} else if (!user_use && board_use && strcmp(board_use->unit, unit) != 0) {
-		cfg_board_note(b,
-			       "%s %" PRIu32 ": %s is listed again; it stays behind %s (%s %" PRIu32
-			       "), not %s",
-			       loc.part, loc.part_index, strbuf_str(&spec), board_use->unit,
-			       board_use->loc.part, board_use->loc.part_index, unit);
+	} else if (user_use && param && !same_param(user_use->param, param)) {
+		cfg_board_note(b, "%s %" PRIu32 ": %s keeps the user's use %s %s, not %s", loc.part,
+			       loc.part_index, strbuf_str(&spec), user_use->unit,
+			       user_use->param ? user_use->param : "(no parameter)", param);
+	} else if (!user_use && board_use &&
+		   (strcmp(board_use->unit, unit) != 0 ||
+		    (param && !same_param(board_use->param, param)))) {
+		cfg_board_note(
+			b,
+			"%s %" PRIu32 ": %s is listed again; it stays behind %s%s%s (%s %" PRIu32
+			"), not %s%s%s",
+			loc.part, loc.part_index, strbuf_str(&spec), board_use->unit,
+			board_use->param ? " " : "", board_use->param ? board_use->param : "",
+			board_use->loc.part, board_use->loc.part_index, unit, param ? " " : "",
+			param ? param : "");
 	}
 	strbuf_fini(&spec);
 	if (user_use || board_use) {
@@ -282,9 +302,12 @@ int cfg_board_use(struct cfg_board *b, size_t index, const char *unit, struct cf
 		return push_error(b);
 	}
 	use->unit = smmu_strdup(unit);
+	use->param = param ? smmu_strdup(param) : NULL;
 	use->loc = loc;
 	use->origin = CFG_ORIGIN_BOARD;
-	if (!use->unit) {
+	if (!use->unit || (param && !use->param)) {
+		smmu_free(use->unit);
+		smmu_free(use->param);
 		device->use_count--;
 		return board_oom(b);
 	}

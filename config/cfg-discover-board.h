@@ -2,8 +2,9 @@
 /*
  * Private to config/: adding board facts to a configuration under the rule
  * that user input overrides the board, for every discovery source (the
- * DMAR today).  A source decides what the firmware says; these helpers
- * decide what of it survives next to the user's configuration:
+ * DMAR, and the IORT through cfg-discover-arm.h).  A source decides what
+ * the firmware says; these helpers decide what of it survives next to the
+ * user's configuration:
  *
  *  - Units: the source matches each firmware unit with the user's `unit`
  *    lines itself (cfg_board_unit_paddr() helps) and adds the rest with
@@ -83,6 +84,11 @@ int cfg_board_device(struct cfg_board *b, const struct cfg_device_id *id, struct
  * above.  Returns 0 (added or left to the user, with a note), -EINVAL
  * (limit) or -ENOMEM. */
 int cfg_board_use(struct cfg_board *b, size_t index, const char *unit, struct cfg_loc loc);
+/* The same with the unit's parameter (`use UNIT PARAM`, an ARM StreamID);
+ * `param` NULL is cfg_board_use().  A second board use of the device with
+ * another unit or parameter only makes a note. */
+int cfg_board_use_param(struct cfg_board *b, size_t index, const char *unit, const char *param,
+			struct cfg_loc loc);
 
 /* Gives device `index` the reserved region [start, start + size), size > 0,
  * unless it has it.  Returns 0, -EINVAL (limit) or -ENOMEM. */
@@ -93,5 +99,7 @@ int cfg_board_reserved(struct cfg_board *b, size_t index, uint64_t start, uint64
 
 /* `smmu vtd`: the ACPI DMAR table (cfg-discover-dmar.c). */
 int cfg_discover_dmar(struct cfg_board *b, const struct cfg_discover_options *opts);
+/* `smmu smmuv3`: the ACPI IORT or the device tree (cfg-discover-arm.c). */
+int cfg_discover_arm(struct cfg_board *b, const struct cfg_discover_options *opts);
 
 #endif

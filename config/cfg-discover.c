@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Board discovery: picks the source that fits the configured support
- * library (the DMAR for `smmu vtd`, nothing for the others) and keeps the
- * report of what it did not use.
+ * library (the DMAR for `smmu vtd`, the IORT or device tree for `smmu
+ * smmuv3`, nothing for the others) and keeps the report of what it did not
+ * use.
  */
 #include "config/cfg-discover.h"
 
@@ -24,13 +25,25 @@ int cfg_discover(struct cfg_config *cfg, const struct cfg_discover_options *opts
 	static const struct cfg_discover_options no_options;
 	struct cfg_board b = {.cfg = cfg, .diags = diags, .report = report};
 	size_t errors_before = diags->error_count;
+	bool vtd, smmuv3;
 	int r = 0;
 
 	opts = opts ? opts : &no_options;
-	if (cfg->smmu.name && strcmp(cfg->smmu.name, "vtd") == 0) {
+	vtd = cfg->smmu.name && strcmp(cfg->smmu.name, "vtd") == 0;
+	smmuv3 = cfg->smmu.name && strcmp(cfg->smmu.name, "smmuv3") == 0;
+	if (vtd) {
 		r = cfg_discover_dmar(&b, opts);
-	} else if (opts->dmar_path && cfg_board_set_source(&b, opts->dmar_path) == 0) {
+	} else if (smmuv3) {
+		r = cfg_discover_arm(&b, opts);
+	}
+	if (!vtd && opts->dmar_path && cfg_board_set_source(&b, opts->dmar_path) == 0) {
 		cfg_board_warning(&b, "not read: only 'smmu vtd' uses a DMAR table");
+	}
+	if (!smmuv3 && opts->iort_path && cfg_board_set_source(&b, opts->iort_path) == 0) {
+		cfg_board_warning(&b, "not read: only 'smmu smmuv3' uses an IORT table");
+	}
+	if (!smmuv3 && opts->fdt_path && cfg_board_set_source(&b, opts->fdt_path) == 0) {
+		cfg_board_warning(&b, "not read: only 'smmu smmuv3' uses a device tree");
 	}
 	if (b.oom || diags->oom || r == -ENOMEM) {
 		return -ENOMEM;

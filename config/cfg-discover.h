@@ -4,8 +4,9 @@
  * says about the IOMMUs (units, the devices behind them, their reserved
  * regions) to it as board facts (CFG_ORIGIN_BOARD), under the rule that user
  * input overrides the board (QNX smmuman, "Processing model").  Today that
- * is the ACPI DMAR table for `smmu vtd`; other support library types
- * discover nothing.
+ * is the ACPI DMAR table for `smmu vtd`, and the ACPI IORT (or, later, the
+ * device tree) for `smmu smmuv3`; other support library types discover
+ * nothing.
  *
  * What the user said is never removed or changed: discovery only adds facts
  * the user did not state.  The override rules are in cfg-discover-board.h
@@ -23,12 +24,22 @@
 /* Where the machine's own DMAR table is (Linux exports every ACPI table
  * there, readable by root only). */
 #define CFG_DMAR_MACHINE_PATH "/sys/firmware/acpi/tables/DMAR"
+/* The same for the IORT of an ACPI Arm machine, and the flattened device
+ * tree Linux keeps of a device-tree machine. */
+#define CFG_IORT_MACHINE_PATH "/sys/firmware/acpi/tables/IORT"
+#define CFG_FDT_MACHINE_PATH "/sys/firmware/fdt"
 
 struct cfg_discover_options {
 	/* The DMAR table to read (--dmar FILE); NULL reads the machine's own,
 	 * CFG_DMAR_MACHINE_PATH.  A file named here that cannot be read or
 	 * decoded is always an error: it was asked for by name. */
 	const char *dmar_path;
+	/* The same for `smmu smmuv3`: the ACPI IORT (--iort FILE) and the
+	 * flattened device tree (--fdt FILE).  With neither, the machine's IORT
+	 * is read, and its device tree when it has no IORT; naming both is an
+	 * error. */
+	const char *iort_path;
+	const char *fdt_path;
 	/*
 	 * The caller only reports on the configuration (--check,
 	 * --dump-config) and will not drive hardware: a `require` that the

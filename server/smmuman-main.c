@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * smmuman: the service's entry point.  Separates the service's own flags
- * (--check, --dump-config, -f, --socket, --libdir, --syspage, --dmar) from
- * the configuration words, reads the configuration, adds what the firmware
- * says (board discovery), and either reports on it (--check, --dump-config)
- * or starts the service.
+ * (--check, --dump-config, -f, --socket, --libdir, --syspage, --dmar, --iort,
+ * --fdt) from the configuration words, reads the configuration, adds what
+ * the firmware says (board discovery), and either reports on it (--check,
+ * --dump-config) or starts the service.
  *
  * A configuration error exits non-zero before anything touches hardware.
  */
@@ -58,6 +58,10 @@ static void usage(FILE *out)
 		"                   (default: $SMMUMAN_SYSPAGE)\n"
 		"  --dmar FILE      read the ACPI DMAR table from FILE, not from\n"
 		"                   " CFG_DMAR_MACHINE_PATH "\n"
+		"  --iort FILE      read the ACPI IORT table from FILE, not from\n"
+		"                   " CFG_IORT_MACHINE_PATH "\n"
+		"  --fdt FILE       read the device tree from FILE, not from\n"
+		"                   " CFG_FDT_MACHINE_PATH " (not built yet)\n"
 		"  -h, --help       this text\n"
 		"  -V, --version    print the version\n",
 		SMMUMAN_DEFAULT_SOCKET, SMMUMAN_DEFAULT_LIBDIR);
@@ -67,7 +71,16 @@ static void usage(FILE *out)
  * version), or -2 on a usage error. */
 static int parse_flags(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_CHECK = 256, OPT_DUMP, OPT_SOCKET, OPT_LIBDIR, OPT_SYSPAGE, OPT_DMAR };
+	enum {
+		OPT_CHECK = 256,
+		OPT_DUMP,
+		OPT_SOCKET,
+		OPT_LIBDIR,
+		OPT_SYSPAGE,
+		OPT_DMAR,
+		OPT_IORT,
+		OPT_FDT
+	};
 	static const struct option long_options[] = {
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"dump-config", no_argument, NULL, OPT_DUMP},
@@ -76,6 +89,8 @@ static int parse_flags(int argc, char **argv, struct cli *cli)
 		{"libdir", required_argument, NULL, OPT_LIBDIR},
 		{"syspage", required_argument, NULL, OPT_SYSPAGE},
 		{"dmar", required_argument, NULL, OPT_DMAR},
+		{"iort", required_argument, NULL, OPT_IORT},
+		{"fdt", required_argument, NULL, OPT_FDT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -104,6 +119,12 @@ static int parse_flags(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DMAR:
 			cli->discover.dmar_path = optarg;
+			break;
+		case OPT_IORT:
+			cli->discover.iort_path = optarg;
+			break;
+		case OPT_FDT:
+			cli->discover.fdt_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -208,5 +208,38 @@ check "--dmar with another support library is a warning" 0 "$smmuman" --dmar "$d
 	--dump-config smmu soft
 contains "that says why" "not read: only 'smmu vtd' uses a DMAR table" err
 
+# SMMUv3 discovery: the IORT from a file (--iort), QEMU 7.2's virt table
+# (in the unit tests' data) and a real laptop's; --fdt is not built yet.
+virt_iort="$examples/../tests/unit/data/qemu-virt-smmuv3.iort.bin"
+iort_fixtures="$examples/../../shared/fixtures/acpi/iort"
+check "--iort FILE --dump-config smmu smmuv3" 0 "$smmuman" --iort "$virt_iort" --dump-config \
+	smmu smmuv3 device pci:0:1.0
+contains "the SMMUv3 node is a board unit" "unit smmu0 0x9050000,0 # board: IORT SMMUv3 0" out
+contains "edu's StreamID comes from its requester ID" \
+	"use smmu0 8 # board: IORT root complex 0" out
+contains "the dump names the table it read" "# board: IORT from $virt_iort: OEM 'BOCHS '" out
+cp "$work/out" "$work/virt.smmu"
+grep -v '^#' "$work/virt.smmu" | sed 's/ # board: .*//' > "$work/virt.stripped"
+check "the dump of an IORT discovery reads back" 0 "$smmuman" --iort "$virt_iort" \
+	--dump-config "@$work/virt.smmu"
+if grep -v '^#' "$work/out" | cmp -s - "$work/virt.stripped"; then
+	ok "as the same facts, from the user, when the IORT is read again"
+else
+	not_ok "as the same facts, from the user, when the IORT is read again"
+fi
+check "--iort reads a real laptop's table" 0 "$smmuman" \
+	--iort "$iort_fixtures/lenovo-thinkpad-x13s.iort.bin" --dump-config smmu smmuv3 \
+	device pci:6:1:0.0
+contains "segment 6's StreamIDs" "use smmu0 393472 # board: IORT root complex 6" out
+check "a corrupt --iort file is an error" 1 "$smmuman" \
+	--iort "$iort_fixtures/qualcomm-sc7280-kodiak-cls-fw.iort.bin" --check smmu smmuv3
+contains "that says what is wrong" "error: the IORT is not valid: offset 9: checksum" err
+check "--fdt fails loudly until device-tree discovery is built" 1 "$smmuman" \
+	--fdt "$work/none.dtb" --check smmu smmuv3
+contains "and says so" "$work/none.dtb: error: device-tree discovery is not built yet" err
+check "--iort with another support library is a warning" 0 "$smmuman" --iort "$virt_iort" \
+	--dump-config smmu soft
+contains "that says why" "not read: only 'smmu smmuv3' uses an IORT table" err
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

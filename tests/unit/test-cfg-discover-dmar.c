@@ -17,6 +17,7 @@
 #include "common/alloc.h"
 #include "common/strbuf.h"
 #include "config/cfg-discover.h"
+#include "discover-test-util.h"
 #include "json-reader.h"
 
 #ifndef SMMU_FIXTURES_DIR
@@ -48,143 +49,12 @@ static const unsigned char q35_dmar[] = {
 	0x00, 0x00, 0x00, 0x00, 0x1f, 0x02, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x1f, 0x03,
 };
 
-/* One discovery: the parsed configuration, its diagnostics and report. */
-struct run {
-	struct cfg_config cfg;
-	struct cfg_diags diags;
-	struct cfg_discover_report report;
-	int r;
-};
-
-static void run_discover(struct run *run, const char *config,
-			 const struct cfg_discover_options *opts)
-{
-	*run = (struct run){0};
-	if (cfg_test_parse(config, &run->cfg, &run->diags) != 0) {
-		char *text = cfg_test_format_diags(&run->diags);
-
-		fail_msg("'%s' does not parse:\n%s", config, text);
-	}
-	run->r = cfg_discover(&run->cfg, opts, &run->report, &run->diags);
-}
-
 /* Discovery of `table` (a --dmar file) under `config`. */
 static void run_table(struct run *run, const char *config, const char *table)
 {
 	struct cfg_discover_options opts = {.dmar_path = table};
 
 	run_discover(run, config, &opts);
-}
-
-static void run_fini(struct run *run)
-{
-	cfg_discover_report_fini(&run->report);
-	cfg_diags_fini(&run->diags);
-	cfg_config_fini(&run->cfg);
-}
-
-/* What --dump-config prints: the notes, then the configuration. */
-static char *run_dump(const struct run *run)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	cfg_discover_report_dump(&run->report, &out);
-	cfg_dump(&run->cfg, &out);
-	return strbuf_take(&out);
-}
-
-/* Asserts that discovery succeeded without errors, printing them if not. */
-static void assert_ok(const struct run *run)
-{
-	if (run->r != 0 || run->diags.error_count) {
-		char *text = cfg_test_format_diags(&run->diags);
-
-		fail_msg("discovery returned %d:\n%s", run->r, text);
-	}
-}
-
-static size_t count_severity(const struct run *run, enum cfg_severity severity)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < run->diags.count; i++) {
-		n += run->diags.items[i].severity == severity;
-	}
-	return n;
-}
-
-/* Asserts that some diagnostic of `severity`, formatted, contains `needle`. */
-static void assert_diag(const struct run *run, enum cfg_severity severity, const char *needle)
-{
-	for (size_t i = 0; i < run->diags.count; i++) {
-		struct strbuf text = STRBUF_INIT;
-		bool found;
-
-		if (run->diags.items[i].severity != severity) {
-			continue;
-		}
-		cfg_diag_format(&run->diags.items[i], &text);
-		found = strstr(strbuf_str(&text), needle) != NULL;
-		strbuf_fini(&text);
-		if (found) {
-			return;
-		}
-	}
-	{
-		char *text = cfg_test_format_diags(&run->diags);
-
-		fail_msg("no %s containing '%s' in:\n%s",
-			 severity == CFG_SEVERITY_ERROR ? "error" : "warning", needle, text);
-	}
-}
-
-static void assert_note(const struct run *run, const char *needle)
-{
-	for (size_t i = 0; i < run->report.note_count; i++) {
-		if (strstr(run->report.notes[i], needle)) {
-			return;
-		}
-	}
-	fail_msg("no note containing '%s' (%zu notes)", needle, run->report.note_count);
-}
-
-static void assert_contains(const char *text, const char *needle)
-{
-	if (!strstr(text, needle)) {
-		fail_msg("'%s' not in:\n%s", needle, text);
-	}
-}
-
-static size_t count_board_facts(const struct cfg_config *cfg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->unit_count; i++) {
-		n += cfg->units[i].origin == CFG_ORIGIN_BOARD;
-	}
-	for (size_t i = 0; i < cfg->device_count; i++) {
-		const struct cfg_device *device = &cfg->devices[i];
-
-		n += device->origin == CFG_ORIGIN_BOARD;
-		for (size_t j = 0; j < device->use_count; j++) {
-			n += device->uses[j].origin == CFG_ORIGIN_BOARD;
-		}
-		for (size_t j = 0; j < device->reserved_count; j++) {
-			n += device->reserved[j].origin == CFG_ORIGIN_BOARD;
-		}
-	}
-	return n;
-}
-
-static const struct cfg_unit *find_unit(const struct cfg_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->unit_count; i++) {
-		if (strcmp(cfg->units[i].name, name) == 0) {
-			return &cfg->units[i];
-		}
-	}
-	fail_msg("no unit %s", name);
-	return NULL;
 }
 
 static const struct cfg_device *find_pci(const struct cfg_config *cfg, unsigned bus, unsigned dev,
@@ -859,25 +729,6 @@ static void test_other_segments(void **state)
 }
 
 /* ---- The dump reads back ---- */
-
-/* Drops comment lines and trailing "# board:" comments. */
-static char *strip_comments(const char *text)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	while (*text) {
-		const char *nl = strchr(text, '\n');
-		size_t len = nl ? (size_t)(nl - text) : strlen(text);
-		const char *mark = memmem(text, len, " # board: ", 10);
-
-		if (text[0] != '#') {
-			strbuf_append(&out, text, mark ? (size_t)(mark - text) : len);
-			strbuf_putc(&out, '\n');
-		}
-		text += len + (nl != NULL);
-	}
-	return strbuf_take(&out);
-}
 
 /* For every fixture: the dump, read back, is the same facts from the user
  * (the same text without the comments), and discovering the same table

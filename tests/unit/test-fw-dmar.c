@@ -21,6 +21,7 @@
 #include "common/alloc.h"
 #include "firmware/dmar.h"
 #include "json-reader.h"
+#include "sidecar.h"
 
 #ifndef SMMU_FIXTURES_DIR
 #error "the build passes SMMU_FIXTURES_DIR"
@@ -31,157 +32,7 @@
 /* The fixtures README lists 20 DMAR tables; fewer means a broken checkout. */
 #define DMAR_FIXTURE_COUNT 20
 
-static void *read_whole(const char *path, size_t *ret_size)
-{
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long size;
-
-	if (!f) {
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	}
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	data = malloc((size_t)size + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	data[size] = '\0';
-	*ret_size = (size_t)size;
-	return data;
-}
-
-/* ---- Comparing a decoded table with its sidecar ---- */
-
-/* Where in which sidecar a comparison is, for failure messages. */
-struct where {
-	const char *file;
-	char path[160];
-};
-
-static const struct json_value *member(const struct where *w, const struct json_value *obj,
-				       const char *key)
-{
-	const struct json_value *v = json_get(obj, key);
-
-	if (!v) {
-		fail_msg("%s: %s: no member \"%s\"", w->file, w->path, key);
-	}
-	return v;
-}
-
-/* Fails when `obj` has a member the test does not compare: a new sidecar
- * field must get a comparison, not be passed over in silence. */
-static void only_keys(const struct where *w, const struct json_value *obj, const char *const *known)
-{
-	assert_int_equal(obj->kind, JSON_OBJECT);
-	for (size_t i = 0; i < obj->count; i++) {
-		bool found = false;
-
-		for (size_t k = 0; known[k]; k++) {
-			found |= strcmp(obj->keys[i], known[k]) == 0;
-		}
-		if (!found) {
-			fail_msg("%s: %s: member \"%s\" is not compared", w->file, w->path,
-				 obj->keys[i]);
-		}
-	}
-}
-
-/* A number, or a "0x..." string (the sidecars write addresses that way). */
-static uint64_t json_u64(const struct where *w, const struct json_value *v, const char *key)
-{
-	char *end;
-	unsigned long long x;
-
-	if (v->kind == JSON_NUMBER && v->number >= 0) {
-		return (uint64_t)v->number;
-	}
-	if (v->kind == JSON_STRING && strncmp(v->string, "0x", 2) == 0 && v->string_len > 2) {
-		errno = 0;
-		x = strtoull(v->string + 2, &end, 16);
-		if (errno == 0 && *end == '\0') {
-			return x;
-		}
-	}
-	fail_msg("%s: %s.%s: not a number or hex string", w->file, w->path, key);
-	return 0;
-}
-
-static void expect_u64(const struct where *w, const struct json_value *obj, const char *key,
-		       uint64_t actual)
-{
-	uint64_t want = json_u64(w, member(w, obj, key), key);
-
-	if (want != actual) {
-		fail_msg("%s: %s.%s: sidecar says 0x%llx, decoder says 0x%llx", w->file, w->path,
-			 key, (unsigned long long)want, (unsigned long long)actual);
-	}
-}
-
-static void expect_bool(const struct where *w, const struct json_value *obj, const char *key,
-			bool actual)
-{
-	const struct json_value *v = member(w, obj, key);
-
-	if (v->kind != JSON_BOOL || v->boolean != actual) {
-		fail_msg("%s: %s.%s: sidecar and decoder disagree (decoder: %d)", w->file, w->path,
-			 key, actual);
-	}
-}
-
-/*
- * The sidecars write raw header bytes as code points U+0000..U+00FF (byte
- * 0xD2 is "\u00d2"), which the JSON reader hands over as UTF-8.  Returns the
- * byte count, or -1 for a code point above U+00FF.
- */
-static long utf8_to_bytes(const char *s, size_t len, char *out, size_t out_size)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (n == out_size) {
-			return -1;
-		}
-		if (c < 0x80) {
-			out[n++] = (char)c;
-		} else if ((c == 0xc2 || c == 0xc3) && i + 1 < len) {
-			out[n++] = (char)((c & 0x1f) << 6 | ((unsigned char)s[++i] & 0x3f));
-		} else {
-			return -1;
-		}
-	}
-	return (long)n;
-}
-
-/* Compares `len` raw bytes, NULs included. */
-static void expect_bytes(const struct where *w, const struct json_value *obj, const char *key,
-			 const char *actual, size_t len)
-{
-	const struct json_value *v = member(w, obj, key);
-	char want[64];
-	long n = v->kind == JSON_STRING
-			 ? utf8_to_bytes(v->string, v->string_len, want, sizeof(want))
-			 : -1;
-
-	if (n < 0 || (size_t)n != len || memcmp(want, actual, len) != 0) {
-		fail_msg("%s: %s.%s: sidecar says \"%s\", decoder says \"%.*s\"", w->file, w->path,
-			 key, v->kind == JSON_STRING ? v->string : "(not a string)", (int)len,
-			 actual);
-	}
-}
-
-static void expect_name(const struct where *w, const struct json_value *obj, const char *key,
-			const char *actual)
-{
-	expect_bytes(w, obj, key, actual, strlen(actual));
-}
-
-static void compare_scopes(const struct where *parent, const struct fw_dmar *d,
+static void compare_scopes(const struct sidecar_where *parent, const struct fw_dmar *d,
 			   const struct json_value *list, struct fw_dmar_scope_range range)
 {
 	static const char *const keys[] = {"offset",	"type",	 "type_name",
@@ -197,18 +48,18 @@ static void compare_scopes(const struct where *parent, const struct fw_dmar *d,
 		const struct fw_dmar_scope *s = &d->scopes[range.first + i];
 		const struct json_value *js = &list->items[i];
 		const struct json_value *path;
-		struct where w = {.file = parent->file};
+		struct sidecar_where w = {.file = parent->file};
 
 		snprintf(w.path, sizeof(w.path), "%.100s.device_scope[%zu]", parent->path, i);
-		only_keys(&w, js, keys);
-		expect_u64(&w, js, "offset", s->offset);
-		expect_u64(&w, js, "type", s->type);
-		expect_name(&w, js, "type_name", fw_dmar_scope_type_name(s->type));
-		expect_u64(&w, js, "length", s->length);
-		expect_u64(&w, js, "flags", s->flags);
-		expect_u64(&w, js, "enumeration_id", s->enumeration_id);
-		expect_u64(&w, js, "start_bus", s->start_bus);
-		path = member(&w, js, "path");
+		sidecar_only_keys(&w, js, keys);
+		sidecar_expect_u64(&w, js, "offset", s->offset);
+		sidecar_expect_u64(&w, js, "type", s->type);
+		sidecar_expect_name(&w, js, "type_name", fw_dmar_scope_type_name(s->type));
+		sidecar_expect_u64(&w, js, "length", s->length);
+		sidecar_expect_u64(&w, js, "flags", s->flags);
+		sidecar_expect_u64(&w, js, "enumeration_id", s->enumeration_id);
+		sidecar_expect_u64(&w, js, "start_bus", s->start_bus);
+		path = sidecar_member(&w, js, "path");
 		assert_int_equal(path->kind, JSON_ARRAY);
 		assert_int_equal(path->count, s->path_count);
 		for (size_t p = 0; p < path->count; p++) {
@@ -216,14 +67,15 @@ static void compare_scopes(const struct where *parent, const struct fw_dmar *d,
 
 			assert_int_equal(pair->kind, JSON_ARRAY);
 			assert_int_equal(pair->count, 2);
-			assert_int_equal(json_u64(&w, &pair->items[0], "path"), s->path[p].device);
-			assert_int_equal(json_u64(&w, &pair->items[1], "path"),
+			assert_int_equal(sidecar_u64(&w, &pair->items[0], "path"),
+					 s->path[p].device);
+			assert_int_equal(sidecar_u64(&w, &pair->items[1], "path"),
 					 s->path[p].function);
 		}
 	}
 }
 
-static void compare_structure(const struct where *w, const struct fw_dmar *d,
+static void compare_structure(const struct sidecar_where *w, const struct fw_dmar *d,
 			      const struct fw_dmar_struct *st, const struct json_value *js)
 {
 	static const char *const drhd_keys[] = {"offset",	"type",	   "type_name",
@@ -246,84 +98,85 @@ static void compare_structure(const struct where *w, const struct fw_dmar *d,
 	static const char *const sidp_keys[] = {"offset",  "type",	   "type_name", "length",
 						"segment", "device_scope", NULL};
 
-	expect_u64(w, js, "offset", st->offset);
-	expect_u64(w, js, "type", st->type);
-	expect_name(w, js, "type_name", fw_dmar_type_name(st->type));
-	expect_u64(w, js, "length", st->length);
+	sidecar_expect_u64(w, js, "offset", st->offset);
+	sidecar_expect_u64(w, js, "type", st->type);
+	sidecar_expect_name(w, js, "type_name", fw_dmar_type_name(st->type));
+	sidecar_expect_u64(w, js, "length", st->length);
 	assert_true(st->known);
 	switch (st->type) {
 	case DMAR_TYPE_DRHD: {
 		const struct fw_dmar_drhd *x = &d->drhds[st->index];
 
-		only_keys(w, js, drhd_keys);
+		sidecar_only_keys(w, js, drhd_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "flags", x->flags);
-		expect_u64(w, js, "INCLUDE_PCI_ALL",
-			   !!(x->flags & DMAR_DRHD_FLAGS_INCLUDE_PCI_ALL));
-		expect_u64(w, js, "size_field", x->size_field);
-		expect_u64(w, js, "segment", x->segment);
-		expect_u64(w, js, "register_base", x->register_base);
-		compare_scopes(w, d, member(w, js, "device_scope"), x->scopes);
+		sidecar_expect_u64(w, js, "flags", x->flags);
+		sidecar_expect_u64(w, js, "INCLUDE_PCI_ALL",
+				   !!(x->flags & DMAR_DRHD_FLAGS_INCLUDE_PCI_ALL));
+		sidecar_expect_u64(w, js, "size_field", x->size_field);
+		sidecar_expect_u64(w, js, "segment", x->segment);
+		sidecar_expect_u64(w, js, "register_base", x->register_base);
+		compare_scopes(w, d, sidecar_member(w, js, "device_scope"), x->scopes);
 		break;
 	}
 	case DMAR_TYPE_RMRR: {
 		const struct fw_dmar_rmrr *x = &d->rmrrs[st->index];
 
-		only_keys(w, js, rmrr_keys);
+		sidecar_only_keys(w, js, rmrr_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "segment", x->segment);
-		expect_u64(w, js, "base", x->start);
-		expect_u64(w, js, "end_limit", x->last);
-		compare_scopes(w, d, member(w, js, "device_scope"), x->scopes);
+		sidecar_expect_u64(w, js, "segment", x->segment);
+		sidecar_expect_u64(w, js, "base", x->start);
+		sidecar_expect_u64(w, js, "end_limit", x->last);
+		compare_scopes(w, d, sidecar_member(w, js, "device_scope"), x->scopes);
 		break;
 	}
 	case DMAR_TYPE_ATSR: {
 		const struct fw_dmar_atsr *x = &d->atsrs[st->index];
 
-		only_keys(w, js, atsr_keys);
+		sidecar_only_keys(w, js, atsr_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "flags", x->flags);
-		expect_u64(w, js, "ALL_PORTS", !!(x->flags & DMAR_ATSR_FLAGS_ALL_PORTS));
-		expect_u64(w, js, "segment", x->segment);
-		compare_scopes(w, d, member(w, js, "device_scope"), x->scopes);
+		sidecar_expect_u64(w, js, "flags", x->flags);
+		sidecar_expect_u64(w, js, "ALL_PORTS", !!(x->flags & DMAR_ATSR_FLAGS_ALL_PORTS));
+		sidecar_expect_u64(w, js, "segment", x->segment);
+		compare_scopes(w, d, sidecar_member(w, js, "device_scope"), x->scopes);
 		break;
 	}
 	case DMAR_TYPE_RHSA: {
 		const struct fw_dmar_rhsa *x = &d->rhsas[st->index];
 
-		only_keys(w, js, rhsa_keys);
+		sidecar_only_keys(w, js, rhsa_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "base", x->register_base);
-		expect_u64(w, js, "proximity_domain", x->proximity_domain);
+		sidecar_expect_u64(w, js, "base", x->register_base);
+		sidecar_expect_u64(w, js, "proximity_domain", x->proximity_domain);
 		break;
 	}
 	case DMAR_TYPE_ANDD: {
 		const struct fw_dmar_andd *x = &d->andds[st->index];
 
-		only_keys(w, js, andd_keys);
+		sidecar_only_keys(w, js, andd_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "acpi_device_number", x->device_number);
-		expect_name(w, js, "object_name", x->object_name);
+		sidecar_expect_u64(w, js, "acpi_device_number", x->device_number);
+		sidecar_expect_name(w, js, "object_name", x->object_name);
 		break;
 	}
 	case DMAR_TYPE_SATC: {
 		const struct fw_dmar_satc *x = &d->satcs[st->index];
 
-		only_keys(w, js, satc_keys);
+		sidecar_only_keys(w, js, satc_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "flags", x->flags);
-		expect_u64(w, js, "ATC_REQUIRED", !!(x->flags & DMAR_SATC_FLAGS_ATC_REQUIRED));
-		expect_u64(w, js, "segment", x->segment);
-		compare_scopes(w, d, member(w, js, "device_scope"), x->scopes);
+		sidecar_expect_u64(w, js, "flags", x->flags);
+		sidecar_expect_u64(w, js, "ATC_REQUIRED",
+				   !!(x->flags & DMAR_SATC_FLAGS_ATC_REQUIRED));
+		sidecar_expect_u64(w, js, "segment", x->segment);
+		compare_scopes(w, d, sidecar_member(w, js, "device_scope"), x->scopes);
 		break;
 	}
 	case DMAR_TYPE_SIDP: {
 		const struct fw_dmar_sidp *x = &d->sidps[st->index];
 
-		only_keys(w, js, sidp_keys);
+		sidecar_only_keys(w, js, sidp_keys);
 		assert_int_equal(x->offset, st->offset);
-		expect_u64(w, js, "segment", x->segment);
-		compare_scopes(w, d, member(w, js, "device_scope"), x->scopes);
+		sidecar_expect_u64(w, js, "segment", x->segment);
+		compare_scopes(w, d, sidecar_member(w, js, "device_scope"), x->scopes);
 		break;
 	}
 	default:
@@ -365,45 +218,29 @@ static void compare_dmar(const char *file, const struct fw_dmar *d, const uint8_
 		"reserved_nonzero",	    "remapping_structures",    "counts", NULL};
 	static const char *const flag_keys[] = {"INTR_REMAP", "X2APIC_OPT_OUT",
 						"DMA_CTRL_PLATFORM_OPT_IN", NULL};
-	struct where w = {.file = file, .path = "$"};
+	struct sidecar_where w = {.file = file, .path = "$"};
 	const struct json_value *jd, *jf, *list, *counts;
 	size_t total = 0;
-	uint8_t sum = 0;
 
-	for (size_t i = 0; i < size; i++) {
-		sum = (uint8_t)(sum + bin[i]);
-	}
 	/* "source" and "note" describe the machine, not the table. */
-	only_keys(&w, top, top_keys);
-	expect_bytes(&w, top, "signature", d->header.signature, 4);
-	expect_u64(&w, top, "length", size);
-	expect_u64(&w, top, "length_field", d->header.length);
-	expect_u64(&w, top, "revision", d->header.revision);
-	expect_u64(&w, top, "checksum_byte", d->header.checksum);
-	expect_bool(&w, top, "checksum_ok", d->header.checksum_ok);
-	expect_u64(&w, top, "byte_sum_mod_256", sum);
-	assert_int_equal(sum == 0, d->header.checksum_ok);
-	expect_bytes(&w, top, "oem_id", d->header.oem_id, 6);
-	expect_bytes(&w, top, "oem_table_id", d->header.oem_table_id, 8);
-	expect_u64(&w, top, "oem_revision", d->header.oem_revision);
-	expect_bytes(&w, top, "creator_id", d->header.creator_id, 4);
-	expect_u64(&w, top, "creator_revision", d->header.creator_revision);
+	sidecar_only_keys(&w, top, top_keys);
+	sidecar_expect_acpi_header(&w, top, &d->header, bin, size);
 
-	jd = member(&w, top, "dmar");
+	jd = sidecar_member(&w, top, "dmar");
 	snprintf(w.path, sizeof(w.path), "$.dmar");
-	only_keys(&w, jd, dmar_keys);
-	expect_u64(&w, jd, "host_address_width_field", d->host_address_width - 1u);
-	expect_u64(&w, jd, "host_address_width_bits", d->host_address_width);
-	expect_u64(&w, jd, "flags", d->flags);
-	expect_bool(&w, jd, "reserved_nonzero", d->reserved_nonzero);
-	jf = member(&w, jd, "flags_decoded");
-	only_keys(&w, jf, flag_keys);
-	expect_u64(&w, jf, "INTR_REMAP", !!(d->flags & DMAR_FLAGS_INTR_REMAP));
-	expect_u64(&w, jf, "X2APIC_OPT_OUT", !!(d->flags & DMAR_FLAGS_X2APIC_OPT_OUT));
-	expect_u64(&w, jf, "DMA_CTRL_PLATFORM_OPT_IN",
-		   !!(d->flags & DMAR_FLAGS_DMA_CTRL_PLATFORM_OPT_IN));
+	sidecar_only_keys(&w, jd, dmar_keys);
+	sidecar_expect_u64(&w, jd, "host_address_width_field", d->host_address_width - 1u);
+	sidecar_expect_u64(&w, jd, "host_address_width_bits", d->host_address_width);
+	sidecar_expect_u64(&w, jd, "flags", d->flags);
+	sidecar_expect_bool(&w, jd, "reserved_nonzero", d->reserved_nonzero);
+	jf = sidecar_member(&w, jd, "flags_decoded");
+	sidecar_only_keys(&w, jf, flag_keys);
+	sidecar_expect_u64(&w, jf, "INTR_REMAP", !!(d->flags & DMAR_FLAGS_INTR_REMAP));
+	sidecar_expect_u64(&w, jf, "X2APIC_OPT_OUT", !!(d->flags & DMAR_FLAGS_X2APIC_OPT_OUT));
+	sidecar_expect_u64(&w, jf, "DMA_CTRL_PLATFORM_OPT_IN",
+			   !!(d->flags & DMAR_FLAGS_DMA_CTRL_PLATFORM_OPT_IN));
 
-	list = member(&w, jd, "remapping_structures");
+	list = sidecar_member(&w, jd, "remapping_structures");
 	assert_int_equal(list->kind, JSON_ARRAY);
 	if (list->count != d->struct_count) {
 		fail_msg("%s: sidecar has %zu structures, decoder %zu", file, list->count,
@@ -415,11 +252,11 @@ static void compare_dmar(const char *file, const struct fw_dmar *d, const uint8_
 		compare_structure(&w, d, &d->structs[i], &list->items[i]);
 	}
 
-	counts = member(&w, jd, "counts");
+	counts = sidecar_member(&w, jd, "counts");
 	snprintf(w.path, sizeof(w.path), "$.dmar.counts");
 	assert_int_equal(counts->kind, JSON_OBJECT);
 	for (size_t i = 0; i < counts->count; i++) {
-		expect_u64(&w, counts, counts->keys[i], count_of_type(d, counts->keys[i]));
+		sidecar_expect_u64(&w, counts, counts->keys[i], count_of_type(d, counts->keys[i]));
 		total += (size_t)counts->items[i].number;
 	}
 	assert_int_equal(total, d->struct_count);
@@ -459,8 +296,8 @@ static void check_fixture(const char *dir, const char *bin_name)
 
 	snprintf(bin_path, sizeof(bin_path), "%s/%s", dir, bin_name);
 	snprintf(json_path, sizeof(json_path), "%s/%.*s.json", dir, (int)stem, bin_name);
-	bin = read_whole(bin_path, &bin_size);
-	text = read_whole(json_path, &json_size);
+	bin = sidecar_read_whole(bin_path, &bin_size);
+	text = sidecar_read_whole(json_path, &json_size);
 	r = json_parse(text, json_size, &top, message, sizeof(message));
 	if (r < 0) {
 		fail_msg("%s: broken sidecar: %s", json_path, message);
@@ -518,7 +355,7 @@ static void *read_fixture(const char *name, size_t *ret_size)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", DMAR_FIXTURES, name);
-	return read_whole(path, ret_size);
+	return sidecar_read_whole(path, ret_size);
 }
 
 /* ---- Hand-built tables ---- */
