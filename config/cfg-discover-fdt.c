@@ -21,11 +21,16 @@
  *                               a device whose reg does not give a CPU
  *                               address is known by its path only
  *
+ *   /reserved-memory child      memory on the StreamIDs of each device its
+ *   with iommu-addresses        iommu-addresses names, when the IOVA is the
+ *                               region's own reg address (an identity
+ *                               mapping firmware set up)
+ *
  * Nodes whose status is not "okay", references to IOMMUs that are not
  * SMMUv3 (an SMMUv2, a virtio-iommu), references to SMMUs that are not
- * usable, hosts without iommu-map and iommu-map on nodes that are not PCI
- * host bridges each leave a note and nothing else.  reserved-memory nodes
- * with iommu-addresses are not read (a note says so when the tree has any).
+ * usable, hosts without iommu-map, iommu-map on nodes that are not PCI
+ * host bridges, IOVA reservations (iommu-addresses without reg) and
+ * translated iommu-addresses each leave a note and nothing else.
  */
 #include "config/cfg-discover-arm.h"
 
@@ -42,6 +47,7 @@
 #define PART_SMMU "FDT SMMUv3"
 #define PART_PCI_HOST "FDT PCI host"
 #define PART_DEVICE "FDT device"
+#define PART_RESERVED "FDT reserved-memory"
 
 /* PCI requester IDs are 16 bits: bus, device, function. */
 #define RID_LIMIT 0x10000u
@@ -81,9 +87,9 @@ static void note_summary(struct fdt_run *run)
 	cfg_board_escape(&source, run->b->source, SIZE_MAX);
 	cfg_board_note(run->b,
 		       "device tree from %s: %zu SMMUv3, %zu PCI host bridge, %zu device with "
-		       "iommus",
+		       "iommus, %zu reserved-memory with iommu-addresses",
 		       source.oom ? "?" : strbuf_str(&source), d->smmu_count, d->pci_host_count,
-		       d->master_count);
+		       d->master_count, d->reserved_count);
 	strbuf_fini(&source);
 	if (d->ignored_iommu_map_count > 0) {
 		cfg_board_note(run->b,
@@ -300,6 +306,67 @@ static int describe_device(struct fdt_run *run, size_t m)
 	return r < 0 ? arm_error(run, r) : 0;
 }
 
+/*
+ * A reserved-memory region with iommu-addresses: an identity mapping (the
+ * IOVA is the region's own `reg` address) is memory the devices it names
+ * keep using, `reserved` on each of their StreamIDs; an IOVA reservation
+ * (no `reg`) or a translated mapping has no counterpart in the
+ * configuration and is a note.
+ */
+static int describe_reserved(struct fdt_run *run, size_t i)
+{
+	const struct fw_fdt_reserved *res = &run->fdt->reserved[i];
+	const struct cfg_arm_where where = {PART_RESERVED, (uint32_t)i};
+	struct strbuf path = STRBUF_INIT;
+	int r = 0;
+
+	escaped_path(&path, res->path);
+	for (uint32_t k = 0; r == 0 && k < res->addresses.count; k++) {
+		const struct fw_fdt_iommu_address *a =
+			&run->fdt->iommu_addresses[res->addresses.first + k];
+		const struct fw_fdt_master *master;
+
+		if (!res->available || a->master_index == FW_FDT_NO_MASTER) {
+			cfg_board_note(run->b,
+				       "%s %zu %s: IOVA 0x%" PRIx64 ",0x%" PRIx64 " of phandle "
+				       "0x%" PRIx32 " not used (%s)",
+				       PART_RESERVED, i, strbuf_str(&path), a->iova, a->size,
+				       a->device_phandle,
+				       !res->available ? "status is not \"okay\""
+						       : "that node has no iommus");
+			continue;
+		}
+		master = &run->fdt->masters[a->master_index];
+		if (res->reg.state != FW_FDT_REG_OK || a->iova != res->reg.start ||
+		    a->size > res->reg.size) {
+			struct strbuf device = STRBUF_INIT;
+
+			cfg_board_note(run->b,
+				       "%s %zu %s: IOVA 0x%" PRIx64 ",0x%" PRIx64 " of %s is %s; "
+				       "not used (only identity mappings become reserved)",
+				       PART_RESERVED, i, strbuf_str(&path), a->iova, a->size,
+				       escaped_path(&device, master->path),
+				       res->reg.state == FW_FDT_REG_ABSENT
+					       ? "an IOVA reservation"
+					       : "not the region's own address");
+			strbuf_fini(&device);
+			continue;
+		}
+		for (uint32_t s = 0; r == 0 && s < master->streams.count; s++) {
+			const struct fw_fdt_stream *st =
+				&run->fdt->streams[master->streams.first + s];
+
+			if (unusable_iommu(run, st->smmu_index)) {
+				continue; /* the device's own note says why */
+			}
+			r = cfg_arm_add_reserved(run->arm, run->units[st->smmu_index], st->sid, 1,
+						 a->iova, a->size, where);
+		}
+	}
+	strbuf_fini(&path);
+	return r < 0 ? arm_error(run, r) : 0;
+}
+
 static int describe(struct fdt_run *run)
 {
 	const struct fw_fdt_iommu *d = run->fdt;
@@ -312,6 +379,9 @@ static int describe(struct fdt_run *run)
 	}
 	for (size_t m = 0; r == 0 && m < d->master_count; m++) {
 		r = describe_device(run, m);
+	}
+	for (size_t i = 0; r == 0 && i < d->reserved_count; i++) {
+		r = describe_reserved(run, i);
 	}
 	return r < 0 ? r : (run->b->oom ? -ENOMEM : 0);
 }

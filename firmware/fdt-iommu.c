@@ -10,8 +10,9 @@
  * paths and for address translation, which libfdt only offers by rescanning
  * the tree from the root for every node):
  *  1. every phandle, into a table sorted for lookup, and every SMMUv3 node;
- *  2. PCI host bridges and their iommu-map, and devices with `iommus`, whose
- *     phandles resolve through the table.
+ *  2. PCI host bridges and their iommu-map, devices with `iommus`, and
+ *     /reserved-memory children with `iommu-addresses`, whose phandles
+ *     resolve through the table.
  * Arrays grow as the walks find things; any error frees everything.
  */
 #include "fdt-iommu.h"
@@ -47,6 +48,7 @@
 struct fdt_phandle {
 	uint32_t phandle;
 	int node;
+	int parent;	     /* -1 for the root */
 	uint32_t smmu_index; /* FW_FDT_OTHER_IOMMU when not an SMMUv3 */
 };
 
@@ -59,7 +61,7 @@ struct fdt_walk {
 
 	struct fdt_phandle *phandles;
 	size_t phandle_count, phandle_cap;
-	size_t smmu_cap, host_cap, map_cap, master_cap, stream_cap;
+	size_t smmu_cap, host_cap, map_cap, master_cap, stream_cap, reserved_cap, address_cap;
 };
 
 /* Grows *array (of elements of `elem_size`) so that index `count` exists. */
@@ -461,6 +463,7 @@ static int fdt_visit_walk1(struct fdt_walk *w, int depth)
 	w->phandles[w->phandle_count++] = (struct fdt_phandle){
 		.phandle = phandle,
 		.node = w->stack[depth],
+		.parent = depth > 0 ? w->stack[depth - 1] : -1,
 		.smmu_index = smmu_index,
 	};
 	return 0;
@@ -722,10 +725,164 @@ static int fdt_visit_master(struct fdt_walk *w, int depth, const void *iommus, i
 	return 0;
 }
 
+/* #address-cells or #size-cells of `node` (a node offset, not a depth), for
+ * nodes off the current path: the default when absent, 0 or -EINVAL. */
+static int fdt_node_ncells(const struct fdt_walk *w, int depth, int node, const char *name,
+			   uint32_t dflt, uint32_t *ret)
+{
+	int len = 0;
+	const void *value = node >= 0 ? fdt_getprop(w->fdt, node, name, &len) : NULL;
+	uint32_t v = dflt;
+
+	if (value) {
+		if (len != (int)sizeof(fdt32_t) || fdt_cell(value, 0) > FDT_MAX_NCELLS) {
+			return fdt_node_error(w, depth, "a device it names has a bad %s", name);
+		}
+		v = fdt_cell(value, 0);
+	}
+	*ret = v;
+	return 0;
+}
+
+/*
+ * A /reserved-memory child with `iommu-addresses`: (device phandle, address,
+ * size) repeated, address and size in the cells of the device's parent bus
+ * (Linux reads them as the device's DMA addresses).
+ */
+static int fdt_visit_reserved(struct fdt_walk *w, int depth, const void *value, int len)
+{
+	struct fw_fdt_reserved res = {
+		.offset = (uint32_t)(fdt_off_dt_struct(w->fdt) + (uint32_t)w->stack[depth]),
+		.addresses.first = (uint32_t)w->d->iommu_address_count,
+		.available = fdt_node_available(w->fdt, w->stack[depth]),
+	};
+	size_t cell_count = (size_t)len / sizeof(fdt32_t);
+	int r;
+
+	if (len <= 0 || (size_t)len % sizeof(fdt32_t) != 0) {
+		return fdt_node_error(w, depth,
+				      "iommu-addresses is %d bytes long, not a non-zero number "
+				      "of cells",
+				      len);
+	}
+	for (size_t i = 0; i < cell_count;) {
+		struct fw_fdt_iommu_address a = {
+			.device_phandle = fdt_cell(value, i),
+			.master_index = FW_FDT_NO_MASTER,
+		};
+		const struct fdt_phandle *target = fdt_phandle_find(w, a.device_phandle);
+		uint32_t address_cells, size_cells;
+
+		if (!target) {
+			return fdt_node_error(w, depth,
+					      "iommu-addresses names phandle 0x%x, which no node "
+					      "has",
+					      a.device_phandle);
+		}
+		r = fdt_node_ncells(w, depth, target->parent, "#address-cells",
+				    FDT_DEFAULT_ADDRESS_CELLS, &address_cells);
+		if (r == 0) {
+			r = fdt_node_ncells(w, depth, target->parent, "#size-cells",
+					    FDT_DEFAULT_SIZE_CELLS, &size_cells);
+		}
+		if (r < 0) {
+			return r;
+		}
+		if (address_cells == 0 || address_cells > FDT_MAX_VALUE_CELLS || size_cells == 0 ||
+		    size_cells > FDT_MAX_VALUE_CELLS) {
+			return fdt_node_error(w, depth,
+					      "iommu-addresses for phandle 0x%x: %u address and %u "
+					      "size cells do not give a 64-bit range",
+					      a.device_phandle, address_cells, size_cells);
+		}
+		if (address_cells + size_cells > cell_count - i - 1) {
+			return fdt_node_error(w, depth,
+					      "iommu-addresses for phandle 0x%x needs %u cells, "
+					      "%zu are left",
+					      a.device_phandle, address_cells + size_cells,
+					      cell_count - i - 1);
+		}
+		a.iova = fdt_cells_value(value, i + 1, address_cells);
+		a.size = fdt_cells_value(value, i + 1 + address_cells, size_cells);
+		i += 1 + (size_t)address_cells + size_cells;
+		if (a.size == 0 || a.iova + (a.size - 1) < a.iova) {
+			return fdt_node_error(
+				w, depth, "iommu-addresses 0x%llx size 0x%llx is empty or wraps",
+				(unsigned long long)a.iova, (unsigned long long)a.size);
+		}
+		a.master_index = (uint32_t)target->node; /* a node offset until resolved */
+		if (w->d->iommu_address_count >= SMMU_FW_FDT_MAX_STREAMS) {
+			return fdt_node_error(w, depth,
+					      "more than %d iommu-addresses entries in the tree",
+					      SMMU_FW_FDT_MAX_STREAMS);
+		}
+		if (FDT_GROW(w, d->iommu_addresses, d->iommu_address_count, address_cap) < 0) {
+			return -ENOMEM;
+		}
+		w->d->iommu_addresses[w->d->iommu_address_count++] = a;
+		res.addresses.count++;
+	}
+	r = fdt_read_reg(w, depth, &res.reg);
+	if (r < 0) {
+		return r;
+	}
+	r = fdt_keep_path(w, depth, res.path);
+	if (r < 0) {
+		return r;
+	}
+	if (w->d->pci_host_count + w->d->master_count + w->d->reserved_count >=
+	    SMMU_FW_FDT_MAX_NODES) {
+		return fdt_node_error(w, depth, "more than %d kept nodes in the tree",
+				      SMMU_FW_FDT_MAX_NODES);
+	}
+	if (FDT_GROW(w, d->reserved, d->reserved_count, reserved_cap) < 0) {
+		return -ENOMEM;
+	}
+	w->d->reserved[w->d->reserved_count++] = res;
+	return 0;
+}
+
+/* Turns the node offsets walk 2 left in iommu_addresses[].master_index
+ * into indexes of masters[] (which are in tree order, so sorted). */
+static void fdt_resolve_address_masters(struct fdt_walk *w)
+{
+	struct fw_fdt_iommu *d = w->d;
+
+	for (size_t i = 0; i < d->iommu_address_count; i++) {
+		uint32_t offset =
+			(uint32_t)fdt_off_dt_struct(w->fdt) + d->iommu_addresses[i].master_index;
+		size_t lo = 0, hi = d->master_count;
+
+		d->iommu_addresses[i].master_index = FW_FDT_NO_MASTER;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (d->masters[mid].offset < offset) {
+				lo = mid + 1;
+			} else {
+				hi = mid;
+			}
+		}
+		if (lo < d->master_count && d->masters[lo].offset == offset) {
+			d->iommu_addresses[i].master_index = (uint32_t)lo;
+		}
+	}
+}
+
 static bool fdt_is_pci_node(const void *fdt, int node)
 {
 	return fdt_prop_is_string(fdt, node, "device_type", "pci") ||
 	       fdt_is_compatible(fdt, node, "pci-host-ecam-generic");
+}
+
+/* Whether `node` (a child of the root) is /reserved-memory. */
+static bool fdt_is_reserved_memory(const void *fdt, int node)
+{
+	int len = 0;
+	const char *name = fdt_get_name(fdt, node, &len);
+
+	return name && len == (int)strlen("reserved-memory") &&
+	       memcmp(name, "reserved-memory", (size_t)len) == 0;
 }
 
 static int fdt_visit_walk2(struct fdt_walk *w, int depth)
@@ -748,7 +905,17 @@ static int fdt_visit_walk2(struct fdt_walk *w, int depth)
 	}
 	iommus = fdt_getprop(w->fdt, node, "iommus", &len);
 	if (iommus) {
-		return fdt_visit_master(w, depth, iommus, len);
+		r = fdt_visit_master(w, depth, iommus, len);
+		if (r < 0) {
+			return r;
+		}
+	}
+	if (depth == 2 && fdt_is_reserved_memory(w->fdt, w->stack[1])) {
+		const void *addresses = fdt_getprop(w->fdt, node, "iommu-addresses", &len);
+
+		if (addresses) {
+			return fdt_visit_reserved(w, depth, addresses, len);
+		}
 	}
 	return 0;
 }
@@ -915,6 +1082,7 @@ int fw_fdt_iommu_parse(const void *blob, size_t size, struct fw_fdt_iommu *ret_f
 		r = fdt_walk_nodes(&w, fdt_visit_walk2);
 	}
 	if (r == 0) {
+		fdt_resolve_address_masters(&w);
 		r = fdt_assign_domains(&w);
 	}
 	if (r == -ENOMEM) {
@@ -947,6 +1115,8 @@ void fw_fdt_iommu_fini(struct fw_fdt_iommu *fdt)
 	smmu_free(fdt->map_entries);
 	smmu_free(fdt->masters);
 	smmu_free(fdt->streams);
+	smmu_free(fdt->reserved);
+	smmu_free(fdt->iommu_addresses);
 	memset(fdt, 0, sizeof(*fdt));
 }
 

@@ -5,7 +5,8 @@
  * iommu/arm,smmu-v3.yaml), the PCI host bridges with the `iommu-map` that
  * turns a requester ID into a StreamID (binding pci/pci-iommu.txt), and the
  * device nodes whose `iommus` property names their StreamIDs (binding
- * iommu/iommu.txt).
+ * iommu/iommu.txt), and the reserved-memory regions whose `iommu-addresses`
+ * tie memory or IOVA ranges to such devices.
  *
  * The blob is untrusted (/sys/firmware/fdt, a --fdt file, a fuzzer): it is
  * checked whole with libfdt's fdt_check_full() before anything is read, and
@@ -112,6 +113,33 @@ struct fw_fdt_master {
 	bool available;
 };
 
+/* master_index of an iommu-addresses entry naming a node without `iommus`. */
+#define FW_FDT_NO_MASTER UINT32_MAX
+
+/* One `iommu-addresses` entry: the device it is for, and the IOVA range
+ * [iova, iova + size) in that device's address space (size > 0, no wrap). */
+struct fw_fdt_iommu_address {
+	uint32_t device_phandle;
+	uint32_t master_index; /* into masters[], or FW_FDT_NO_MASTER */
+	uint64_t iova;
+	uint64_t size;
+};
+
+/*
+ * A child of /reserved-memory with an `iommu-addresses` property (binding
+ * reserved-memory/reserved-memory.yaml, Linux 6.3): with `reg`, memory
+ * firmware set up for the devices it names (an IOVA equal to `reg` is an
+ * identity mapping to keep); without, IOVA ranges those devices must not
+ * be given.
+ */
+struct fw_fdt_reserved {
+	char path[SMMU_FW_FDT_MAX_PATH];
+	uint32_t offset;
+	struct fw_fdt_reg reg;	       /* FW_FDT_REG_ABSENT for an IOVA reservation */
+	struct fw_fdt_range addresses; /* into iommu_addresses[], count >= 1 */
+	bool available;
+};
+
 /*
  * A decoded tree.  Owner: the caller; every array belongs to this struct and
  * fw_fdt_iommu_fini() frees them all.  Arrays are NULL when their count is 0.
@@ -129,6 +157,10 @@ struct fw_fdt_iommu {
 	size_t master_count;
 	struct fw_fdt_stream *streams;
 	size_t stream_count;
+	struct fw_fdt_reserved *reserved;
+	size_t reserved_count;
+	struct fw_fdt_iommu_address *iommu_addresses;
+	size_t iommu_address_count;
 	/* Nodes with an `iommu-map` that are not PCI host bridges (an fsl-mc
 	 * bus, a nested bridge): their map is not decoded. */
 	size_t ignored_iommu_map_count;

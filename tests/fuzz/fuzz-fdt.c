@@ -10,7 +10,9 @@
  * order; every SMMU index valid and agreeing with the phandle it came from;
  * paths absolute and terminated; SMMU registers translated; no region that
  * wraps; node offsets inside the blob; a failure names an offset inside the
- * bytes given; and requester IDs map to StreamIDs inside the entry used.
+ * bytes given; requester IDs map to StreamIDs inside the entry used; and
+ * reserved-memory regions tile their iommu-addresses, which name real
+ * devices and do not wrap.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -127,6 +129,25 @@ static void check_fdt(const struct fw_fdt_iommu *d, size_t size)
 		next_stream += m->streams.count;
 	}
 	CHECK(next_stream == d->stream_count);
+	next_stream = 0;
+	for (size_t i = 0; i < d->reserved_count; i++) {
+		const struct fw_fdt_reserved *res = &d->reserved[i];
+
+		check_path(res->path);
+		check_reg(&res->reg);
+		CHECK(strncmp(res->path, "/reserved-memory/", 17) == 0);
+		CHECK(res->offset < d->total_size);
+		CHECK(res->addresses.first == next_stream && res->addresses.count >= 1 &&
+		      res->addresses.count <= d->iommu_address_count - res->addresses.first);
+		next_stream += res->addresses.count;
+	}
+	CHECK(next_stream == d->iommu_address_count);
+	for (size_t i = 0; i < d->iommu_address_count; i++) {
+		const struct fw_fdt_iommu_address *a = &d->iommu_addresses[i];
+
+		CHECK(a->size > 0 && a->iova + (a->size - 1) >= a->iova);
+		CHECK(a->master_index == FW_FDT_NO_MASTER || a->master_index < d->master_count);
+	}
 	for (size_t i = 0; i < d->stream_count; i++) {
 		check_iommu_ref(d, d->streams[i].iommu_phandle, d->streams[i].smmu_index);
 	}

@@ -126,12 +126,17 @@ static void add_smmu(void *t, const char *name, uint32_t base, uint32_t phandle,
 	assert_int_equal(fdt_end_node(t), 0);
 }
 
-static void add_device(void *t, const char *name, uint32_t base, uint32_t size, uint32_t phandle,
-		       uint32_t sid)
+/* A device at `base` behind IOMMU `iommu` with StreamID `sid`; `phandle`
+ * is its own (0: none). */
+static void add_device(void *t, const char *name, uint32_t base, uint32_t size, uint32_t iommu,
+		       uint32_t sid, uint32_t phandle)
 {
 	assert_int_equal(fdt_begin_node(t, name), 0);
 	prop_cells(t, "reg", 4, 0, base, 0, size);
-	prop_cells(t, "iommus", 2, phandle, sid);
+	prop_cells(t, "iommus", 2, iommu, sid);
+	if (phandle) {
+		assert_int_equal(fdt_property_u32(t, "phandle", phandle), 0);
+	}
 	assert_int_equal(fdt_end_node(t), 0);
 }
 
@@ -147,6 +152,21 @@ static void build_soc(const char *name)
 {
 	void *t = tree_begin(soc_tree);
 
+	/* A splash screen firmware left for dma@10000000 (identity: reserved),
+	 * and an IOVA hole for it (no counterpart: a note). */
+	assert_int_equal(fdt_begin_node(t, "reserved-memory"), 0);
+	assert_int_equal(fdt_property_u32(t, "#address-cells", 2), 0);
+	assert_int_equal(fdt_property_u32(t, "#size-cells", 2), 0);
+	assert_int_equal(fdt_property(t, "ranges", NULL, 0), 0);
+	assert_int_equal(fdt_begin_node(t, "splash@80000000"), 0);
+	prop_cells(t, "reg", 4, 0, 0x80000000, 0, 0x800000);
+	prop_cells(t, "iommu-addresses", 5, 10, 0, 0x80000000, 0, 0x800000);
+	assert_int_equal(fdt_end_node(t), 0);
+	assert_int_equal(fdt_begin_node(t, "hole"), 0);
+	prop_cells(t, "iommu-addresses", 5, 10, 0, 0, 0, 0x100000);
+	assert_int_equal(fdt_end_node(t), 0);
+	assert_int_equal(fdt_end_node(t), 0);
+
 	add_smmu(t, "iommu@2b400000", 0x2b400000, 1, true);
 	add_smmu(t, "iommu@2b500000", 0x2b500000, 2, true);
 	add_smmu(t, "iommu@2b600000", 0x2b600000, 3, false);
@@ -154,10 +174,10 @@ static void build_soc(const char *name)
 	assert_int_equal(fdt_property_u32(t, "#iommu-cells", 1), 0);
 	assert_int_equal(fdt_property_u32(t, "phandle", 4), 0);
 	assert_int_equal(fdt_end_node(t), 0);
-	add_device(t, "dma@10000000", 0x10000000, 0x1000, 1, 0x10);
-	add_device(t, "dma@10010000", 0x10010000, 0x10000, 2, 0x20);
-	add_device(t, "gpu@11000000", 0x11000000, 0x100000, 3, 0x30);
-	add_device(t, "net@12000000", 0x12000000, 0x1000, 4, 0x40);
+	add_device(t, "dma@10000000", 0x10000000, 0x1000, 1, 0x10, 10);
+	add_device(t, "dma@10010000", 0x10010000, 0x10000, 2, 0x20, 0);
+	add_device(t, "gpu@11000000", 0x11000000, 0x100000, 3, 0x30, 0);
+	add_device(t, "net@12000000", 0x12000000, 0x1000, 4, 0x40, 0);
 	assert_int_equal(fdt_begin_node(t, "dsp"), 0); /* no reg */
 	prop_cells(t, "iommus", 2, 1, 0x50);
 	assert_int_equal(fdt_end_node(t), 0);
@@ -190,12 +210,13 @@ static void test_qemu_virt_dump(void **state)
 	run_fdt(&run, "smmu smmuv3 device pci:0:1.0", QEMU_VIRT);
 	assert_ok(&run);
 	dump = run_dump(&run);
-	assert_string_equal(dump, "# board: device tree from " QEMU_VIRT ": 1 SMMUv3, 1 PCI "
-				  "host bridge, 0 device with iommus\n"
-				  "smmu smmuv3\n"
-				  "unit smmu0 0x9050000,0 # board: FDT SMMUv3 0\n"
-				  "device pci:0:1.0\n"
-				  "use smmu0 8 # board: FDT PCI host 0\n");
+	assert_string_equal(
+		dump, "# board: device tree from " QEMU_VIRT ": 1 SMMUv3, 1 PCI "
+		      "host bridge, 0 device with iommus, 0 reserved-memory with iommu-addresses\n"
+		      "smmu smmuv3\n"
+		      "unit smmu0 0x9050000,0 # board: FDT SMMUv3 0\n"
+		      "device pci:0:1.0\n"
+		      "use smmu0 8 # board: FDT PCI host 0\n");
 	assert_int_equal(run.diags.count, 0);
 	smmu_free(dump);
 	run_fini(&run);
@@ -265,7 +286,7 @@ static void test_platform_devices(void **state)
 		   CFG_ORIGIN_BOARD);
 	assert_int_equal(run.cfg.device_count, 2);
 	assert_note(&run, "device tree from soc.dtb: 3 SMMUv3, 2 PCI host bridge, 5 device "
-			  "with iommus");
+			  "with iommus, 2 reserved-memory with iommu-addresses");
 	assert_note(&run, "FDT SMMUv3 2 /iommu@2b600000 at 0x2b600000 is not used (status is "
 			  "not \"okay\")");
 	assert_note(&run, "FDT device 2 /gpu@11000000: StreamID 48 of an SMMUv3 whose status is "
@@ -275,6 +296,28 @@ static void test_platform_devices(void **state)
 	assert_note(&run, "FDT device 4: '/dsp' (StreamID 80 of smmu0) has no device-id spelling");
 	assert_note(&run, "FDT PCI host 1 /pcie@50000000 (domain 0): no iommu-map, its devices "
 			  "are behind no IOMMU; not used");
+	run_fini(&run);
+}
+
+/* Firmware's identity mapping for a device is reserved memory on it; an
+ * IOVA reservation is a note. */
+static void test_reserved_memory(void **state)
+{
+	const struct cfg_device *dma;
+	struct run run;
+
+	(void)state;
+	build_soc("soc.dtb");
+	run_fdt(&run, "smmu smmuv3", "soc.dtb");
+	assert_ok(&run);
+	dma = find_device(&run.cfg, "mem:0x10000000,0x1000");
+	assert_int_equal(dma->reserved_count, 1);
+	assert_int_equal(dma->reserved[0].start, 0x80000000);
+	assert_int_equal(dma->reserved[0].size, 0x800000);
+	assert_int_equal(dma->reserved[0].origin, CFG_ORIGIN_BOARD);
+	assert_int_equal(find_device(&run.cfg, "mem:0x10010000,0x10000")->reserved_count, 0);
+	assert_note(&run, "FDT reserved-memory 1 /reserved-memory/hole: IOVA 0x0,0x100000 of "
+			  "/dma@10000000 is an IOVA reservation; not used");
 	run_fini(&run);
 }
 
@@ -502,12 +545,12 @@ static void test_out_of_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_qemu_virt_dump),	  TEST(test_qemu_virt_same_as_iort),
-		TEST(test_qemu_virtio_iommu),	  TEST(test_platform_devices),
-		TEST(test_masked_iommu_map),	  TEST(test_user_overrides),
-		TEST(test_example_configuration), TEST(test_machine_tree),
-		TEST(test_unusable_trees),	  TEST(test_dump_reads_back),
-		TEST(test_out_of_memory),
+		TEST(test_qemu_virt_dump),    TEST(test_qemu_virt_same_as_iort),
+		TEST(test_qemu_virtio_iommu), TEST(test_platform_devices),
+		TEST(test_reserved_memory),   TEST(test_masked_iommu_map),
+		TEST(test_user_overrides),    TEST(test_example_configuration),
+		TEST(test_machine_tree),      TEST(test_unusable_trees),
+		TEST(test_dump_reads_back),   TEST(test_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

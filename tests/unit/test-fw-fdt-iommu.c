@@ -665,6 +665,157 @@ static void test_linux_phandle(void **state)
 	free(t);
 }
 
+/* reserved-memory children with iommu-addresses: an identity mapping
+ * with reg, an IOVA reservation without, addresses in the cells of each
+ * named device's bus, and a name that is not a device with iommus. */
+static void test_reserved_memory_iommu_addresses(void **state)
+{
+	void *t = tree_begin();
+	struct fw_fdt_iommu d;
+
+	(void)state;
+	node_begin(t, "reserved-memory");
+	prop_u32(t, "#address-cells", 2);
+	prop_u32(t, "#size-cells", 2);
+	prop_cells(t, "ranges", 0);
+	node_begin(t, "framebuffer@80000000");
+	prop_cells(t, "reg", 4, 0, 0x80000000, 0, 0x800000);
+	prop_cells(t, "iommu-addresses", 5, 5, 0, 0x80000000, 0, 0x800000);
+	node_end(t);
+	node_begin(t, "iova-hole");
+	prop_cells(t, "iommu-addresses", 8, 5, 0, 0, 0, 0x100000, 6, 0x0, 0x1000);
+	node_end(t);
+	node_begin(t, "not-iommu");
+	prop_cells(t, "iommu-addresses", 5, 8, 0, 0x1000, 0, 0x1000);
+	node_end(t);
+	node_end(t);
+	add_smmu(t, "iommu@2b400000", 0x2b400000, 1);
+	node_begin(t, "display@1000000");
+	prop_cells(t, "reg", 4, 0, 0x1000000, 0, 0x10000);
+	prop_cells(t, "iommus", 2, 1, 7);
+	prop_u32(t, "phandle", 5);
+	node_end(t);
+	node_begin(t, "intc");
+	prop_u32(t, "phandle", 8);
+	node_end(t);
+	node_begin(t, "soc");
+	prop_u32(t, "#address-cells", 1);
+	prop_u32(t, "#size-cells", 1);
+	prop_cells(t, "ranges", 0);
+	node_begin(t, "dma@1000");
+	prop_cells(t, "reg", 2, 0x1000, 0x100);
+	prop_cells(t, "iommus", 2, 1, 9);
+	prop_u32(t, "phandle", 6);
+	node_end(t);
+	node_end(t);
+	tree_end(t);
+
+	parse_ok(t, &d);
+	assert_int_equal(d.master_count, 2);
+	assert_string_equal(d.masters[0].path, "/display@1000000");
+	assert_string_equal(d.masters[1].path, "/soc/dma@1000");
+	assert_int_equal(d.reserved_count, 3);
+	assert_string_equal(d.reserved[0].path, "/reserved-memory/framebuffer@80000000");
+	assert_int_equal(d.reserved[0].offset,
+			 node_offset(t, "/reserved-memory/framebuffer@80000000"));
+	assert_true(d.reserved[0].available);
+	assert_int_equal(d.reserved[0].reg.state, FW_FDT_REG_OK);
+	assert_int_equal(d.reserved[0].reg.start, 0x80000000);
+	assert_int_equal(d.reserved[0].reg.size, 0x800000);
+	assert_int_equal(d.reserved[0].addresses.first, 0);
+	assert_int_equal(d.reserved[0].addresses.count, 1);
+	assert_int_equal(d.iommu_addresses[0].device_phandle, 5);
+	assert_int_equal(d.iommu_addresses[0].master_index, 0);
+	assert_int_equal(d.iommu_addresses[0].iova, 0x80000000);
+	assert_int_equal(d.iommu_addresses[0].size, 0x800000);
+
+	assert_string_equal(d.reserved[1].path, "/reserved-memory/iova-hole");
+	assert_int_equal(d.reserved[1].reg.state, FW_FDT_REG_ABSENT);
+	assert_int_equal(d.reserved[1].addresses.first, 1);
+	assert_int_equal(d.reserved[1].addresses.count, 2);
+	assert_int_equal(d.iommu_addresses[1].master_index, 0);
+	assert_int_equal(d.iommu_addresses[1].iova, 0);
+	assert_int_equal(d.iommu_addresses[1].size, 0x100000);
+	/* The DMA engine's bus has one address and one size cell. */
+	assert_int_equal(d.iommu_addresses[2].device_phandle, 6);
+	assert_int_equal(d.iommu_addresses[2].master_index, 1);
+	assert_int_equal(d.iommu_addresses[2].iova, 0);
+	assert_int_equal(d.iommu_addresses[2].size, 0x1000);
+
+	assert_int_equal(d.iommu_addresses[3].device_phandle, 8);
+	assert_int_equal(d.iommu_addresses[3].master_index, FW_FDT_NO_MASTER);
+	assert_int_equal(d.iommu_address_count, 4);
+	fw_fdt_iommu_fini(&d);
+	assert_null(d.reserved);
+	free(t);
+}
+
+/* iommu-addresses outside /reserved-memory are not read. */
+static void test_iommu_addresses_elsewhere_ignored(void **state)
+{
+	void *t = tree_begin();
+	struct fw_fdt_iommu d;
+
+	(void)state;
+	node_begin(t, "memory-region");
+	prop_cells(t, "iommu-addresses", 5, 99, 0, 0, 0, 0);
+	node_end(t);
+	tree_end(t);
+	parse_ok(t, &d);
+	assert_int_equal(d.reserved_count, 0);
+	fw_fdt_iommu_fini(&d);
+	free(t);
+}
+
+static void add_reserved(void *t, int count, ...)
+{
+	fdt32_t cells[16];
+	va_list ap;
+
+	node_begin(t, "reserved-memory");
+	node_begin(t, "region");
+	va_start(ap, count);
+	for (int i = 0; i < count; i++) {
+		cells[i] = cpu_to_fdt32(va_arg(ap, uint32_t));
+	}
+	va_end(ap);
+	assert_int_equal(fdt_property(t, "iommu-addresses", cells, count * 4), 0);
+	node_end(t);
+	node_end(t);
+}
+
+static void test_iommu_addresses_malformed(void **state)
+{
+	void *t;
+
+	(void)state;
+	t = tree_begin();
+	add_reserved(t, 5, 7, 0, 0x1000, 0, 0x1000);
+	tree_end(t);
+	parse_fails(t, fdt_totalsize(t), "/reserved-memory/region",
+		    "iommu-addresses names phandle 0x7, which no node has", NULL);
+	free(t);
+
+	t = tree_begin();
+	node_begin(t, "dev");
+	prop_u32(t, "phandle", 7);
+	node_end(t);
+	add_reserved(t, 5, 7, 0, 0x1000, 0, 0);
+	tree_end(t);
+	parse_fails(t, fdt_totalsize(t), "/reserved-memory/region", "is empty or wraps", NULL);
+	free(t);
+
+	t = tree_begin();
+	node_begin(t, "dev");
+	prop_u32(t, "phandle", 7);
+	node_end(t);
+	add_reserved(t, 4, 7, 0, 0x1000, 0);
+	tree_end(t);
+	parse_fails(t, fdt_totalsize(t), "/reserved-memory/region", "needs 4 cells, 3 are left",
+		    NULL);
+	free(t);
+}
+
 /* ---- Malformed trees ---- */
 
 static void test_smmu_wrong_iommu_cells(void **state)
@@ -1030,6 +1181,9 @@ int main(void)
 		cmocka_unit_test(test_untranslatable_reg),
 		cmocka_unit_test(test_pci_hosts_domains_and_mask),
 		cmocka_unit_test(test_linux_phandle),
+		cmocka_unit_test(test_reserved_memory_iommu_addresses),
+		cmocka_unit_test(test_iommu_addresses_elsewhere_ignored),
+		cmocka_unit_test(test_iommu_addresses_malformed),
 		cmocka_unit_test(test_smmu_wrong_iommu_cells),
 		cmocka_unit_test(test_smmu_without_iommu_cells_or_reg),
 		cmocka_unit_test(test_iommus_bad_phandle),
