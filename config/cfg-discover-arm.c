@@ -18,7 +18,6 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "config/cfg-number.h"
-#include "config/cfg-system.h"
 
 /* "smmu12" and a StreamID in decimal fit easily. */
 #define NAME_SIZE 32
