@@ -85,4 +85,25 @@
  * SMMU) or two (on to an ITS group); Linux stops at 16. */
 #define SMMU_FW_IORT_MAX_MAP_DEPTH 8
 
+/* A flattened device tree.  arm64 Linux boots only with a tree of at most
+ * 2 MiB (MAX_FDT_SIZE); QEMU's virt board writes 1 MiB with padding. */
+#define SMMU_FW_FDT_MAX_SIZE (2u << 20)
+
+/* Node nesting in a device tree.  Linux unflattens at most 64 levels
+ * (drivers/of/fdt.c FDT_MAX_DEPTH); real trees use fewer than 10. */
+#define SMMU_FW_FDT_MAX_DEPTH 64
+
+/* A node path kept by the device-tree decoder, NUL included.  Real paths
+ * are under 100 bytes ("/soc@0/bus@30800000/iommu@30bb0000"). */
+#define SMMU_FW_FDT_MAX_PATH 256
+
+/* SMMUv3 nodes of one tree: the same bound as VT-d units per DMAR. */
+#define SMMU_FW_FDT_MAX_SMMUS 256
+
+/* Nodes the device-tree decoder keeps (PCI host bridges and devices with
+ * `iommus`), and their (SMMU, StreamID) pairs and iommu-map entries.  An SoC
+ * has tens of DMA masters; 16384 nodes bound the kept paths to 4 MiB. */
+#define SMMU_FW_FDT_MAX_NODES 16384
+#define SMMU_FW_FDT_MAX_STREAMS 65536
+
 #endif

@@ -18,7 +18,6 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "config/cfg-number.h"
-#include "config/cfg-system.h"
 
 /* "smmu12" and a StreamID in decimal fit easily. */
 #define NAME_SIZE 32
@@ -580,45 +579,6 @@ int cfg_arm_unusable(struct cfg_board *b, const struct cfg_discover_options *opt
 }
 
 /*
- * THE DEVICE-TREE SOURCE PLUGS IN HERE.  Until cfg-discover-fdt.c lands,
- * --fdt fails loudly, and a machine without an IORT whose device tree is
- * there says it was not read.  When it lands, this function's body becomes
- * `return cfg_arm_source_fdt(b, opts, params, arm);`.
- */
-static int source_device_tree(struct cfg_board *b, const struct cfg_discover_options *opts,
-			      const struct cfg_arm_params *params, struct cfg_arm_board *arm)
-{
-	struct cfg_system system = opts->system;
-	char *canonical = NULL, *text = NULL;
-	size_t size = 0;
-	int r;
-
-	(void)arm;
-	if (opts->fdt_path) {
-		r = cfg_board_set_source(b, opts->fdt_path);
-		if (r == 0) {
-			cfg_board_error(b, "device-tree discovery is not built yet");
-		}
-		return r < 0 ? r : -EINVAL;
-	}
-	cfg_system_complete(&system);
-	r = system.read_file(system.ctx, CFG_FDT_MACHINE_PATH, &canonical, &text, &size);
-	if (r == 0) {
-		smmu_free(canonical);
-		smmu_free(text);
-	}
-	if (r == -ENOENT) {
-		return CFG_ARM_SOURCE_ABSENT;
-	}
-	r = cfg_board_set_source(b, CFG_FDT_MACHINE_PATH);
-	if (r < 0) {
-		return r;
-	}
-	return cfg_arm_unusable(b, opts, params, "device tree", false,
-				"is not read: device-tree discovery is not built yet");
-}
-
-/*
  * Discovery for `smmu smmuv3`: with --iort the IORT only, with --fdt the
  * device tree only (both is an error), with neither the machine's IORT or,
  * when it has none, its device tree.  Returns 0 (also when nothing was
@@ -656,7 +616,7 @@ int cfg_discover_arm(struct cfg_board *b, const struct cfg_discover_options *opt
 		r = cfg_arm_source_iort(b, opts, &params, &arm);
 	}
 	if (r == CFG_ARM_SOURCE_ABSENT) {
-		r = source_device_tree(b, opts, &params, &arm);
+		r = cfg_arm_source_fdt(b, opts, &params, &arm);
 	}
 	if (r == CFG_ARM_SOURCE_ABSENT) {
 		r = cfg_board_set_source(b, CFG_IORT_MACHINE_PATH);

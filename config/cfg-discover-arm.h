@@ -174,7 +174,7 @@ int cfg_arm_unusable(struct cfg_board *b, const struct cfg_discover_options *opt
 /* ACPI IORT (cfg-discover-iort.c). */
 int cfg_arm_source_iort(struct cfg_board *b, const struct cfg_discover_options *opts,
 			const struct cfg_arm_params *params, struct cfg_arm_board *arm);
-/* Device tree (cfg-discover-fdt.c, not built yet). */
+/* Device tree (cfg-discover-fdt.c). */
 int cfg_arm_source_fdt(struct cfg_board *b, const struct cfg_discover_options *opts,
 		       const struct cfg_arm_params *params, struct cfg_arm_board *arm);
 

@@ -4,7 +4,7 @@
  * says about the IOMMUs (units, the devices behind them, their reserved
  * regions) to it as board facts (CFG_ORIGIN_BOARD), under the rule that user
  * input overrides the board (QNX smmuman, "Processing model").  Today that
- * is the ACPI DMAR table for `smmu vtd`, and the ACPI IORT (or, later, the
+ * is the ACPI DMAR table for `smmu vtd`, and the ACPI IORT (or else the
  * device tree) for `smmu smmuv3`; other support library types discover
  * nothing.
  *

@@ -61,7 +61,7 @@ static void usage(FILE *out)
 		"  --iort FILE      read the ACPI IORT table from FILE, not from\n"
 		"                   " CFG_IORT_MACHINE_PATH "\n"
 		"  --fdt FILE       read the device tree from FILE, not from\n"
-		"                   " CFG_FDT_MACHINE_PATH " (not built yet)\n"
+		"                   " CFG_FDT_MACHINE_PATH "\n"
 		"  -h, --help       this text\n"
 		"  -V, --version    print the version\n",
 		SMMUMAN_DEFAULT_SOCKET, SMMUMAN_DEFAULT_LIBDIR);

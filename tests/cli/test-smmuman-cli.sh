@@ -209,7 +209,7 @@ check "--dmar with another support library is a warning" 0 "$smmuman" --dmar "$d
 contains "that says why" "not read: only 'smmu vtd' uses a DMAR table" err
 
 # SMMUv3 discovery: the IORT from a file (--iort), QEMU 7.2's virt table
-# (in the unit tests' data) and a real laptop's; --fdt is not built yet.
+# (in the unit tests' data) and a real laptop's; then QEMU's device tree.
 virt_iort="$examples/../tests/unit/data/qemu-virt-smmuv3.iort.bin"
 iort_fixtures="$examples/../../shared/fixtures/acpi/iort"
 check "--iort FILE --dump-config smmu smmuv3" 0 "$smmuman" --iort "$virt_iort" --dump-config \
@@ -234,9 +234,26 @@ contains "segment 6's StreamIDs" "use smmu0 393472 # board: IORT root complex 6"
 check "a corrupt --iort file is an error" 1 "$smmuman" \
 	--iort "$iort_fixtures/qualcomm-sc7280-kodiak-cls-fw.iort.bin" --check smmu smmuv3
 contains "that says what is wrong" "error: the IORT is not valid: offset 9: checksum" err
-check "--fdt fails loudly until device-tree discovery is built" 1 "$smmuman" \
-	--fdt "$work/none.dtb" --check smmu smmuv3
-contains "and says so" "$work/none.dtb: error: device-tree discovery is not built yet" err
+# The device tree of the same board (--fdt) gives the same unit and StreamID.
+virt_dtb="$examples/../tests/unit/data/qemu-virt-smmuv3.dtb"
+check "--fdt FILE --dump-config smmu smmuv3" 0 "$smmuman" --fdt "$virt_dtb" --dump-config \
+	smmu smmuv3 device pci:0:1.0
+contains "the arm,smmu-v3 node is a board unit" "unit smmu0 0x9050000,0 # board: FDT SMMUv3 0" out
+contains "edu's StreamID comes through the iommu-map" \
+	"use smmu0 8 # board: FDT PCI host 0" out
+check "--fdt with the example that relies on discovery" 0 "$smmuman" --fdt "$virt_dtb" \
+	--dump-config "@$examples/arm-smmuv3-discovered.smmu"
+contains "gets its unit from the tree" "unit smmu0 0x9050000,0 # board: FDT SMMUv3 0" out
+check "--fdt with the example that declares the unit by hand" 0 "$smmuman" --fdt "$virt_dtb" \
+	--dump-config "@$examples/arm-smmuv3.smmu"
+if grep -v '^#' "$work/out" | grep -q '# board:'; then not_ok "adds no board fact"; else
+	ok "adds no board fact"; fi
+check "a missing --fdt file is an error" 1 "$smmuman" --fdt "$work/none.dtb" --check \
+	smmu smmuv3
+contains "that says why" "$work/none.dtb: error: the device tree cannot be read" err
+check "a file that is not a device tree is an error" 1 "$smmuman" --fdt "$virt_iort" \
+	--check smmu smmuv3
+contains "that says what is wrong" "error: the device tree is not valid: offset 0: magic" err
 check "--iort with another support library is a warning" 0 "$smmuman" --iort "$virt_iort" \
 	--dump-config smmu soft
 contains "that says why" "not read: only 'smmu smmuv3' uses an IORT table" err

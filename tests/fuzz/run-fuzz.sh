@@ -12,7 +12,7 @@ shift 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/smmu-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus" "$work/artifacts"
-"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${SMMU_FUZZ_MAX_LEN:-4096}" \
 	-print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" "$@" 2>&1 |
 	tail -n 30 > "$work/log" || true
 cat "$work/log"
