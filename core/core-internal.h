@@ -45,7 +45,7 @@ struct core_device {
 
 /* A reserved region mapped in a domain, counted per device that needs it. */
 struct core_reserved_use {
-	struct core_mapping mapping;
+	struct smmu_backend_range mapping;
 	size_t users;
 };
 
@@ -100,6 +100,12 @@ struct core {
 	/* Every fault the units reported, newest at (fault_total - 1). */
 	struct smmu_status recent_faults[CORE_RECENT_FAULTS];
 	uint64_t fault_total;
+
+	/* Scratch of one mapping request: the mappings it names, and those it added or
+	 * removed.  Kept between requests (at most the largest request's worth), so that a
+	 * driver's batches reuse warm memory instead of allocating three arrays each. */
+	struct core_mapping_set request_wanted;
+	struct core_mapping_set request_changed;
 };
 
 /* Appends a pointer to an array of pointers; 0 or -ENOMEM. */
@@ -134,8 +140,8 @@ void core_fault_deliver(struct core *core, const struct smmu_status *status);
  * when the backend offers them.  0, or the first error with *ret_done done
  * before it (they stay) and the rest untouched. */
 int core_backend_map(const struct smmu_backend *be, struct smmu_backend_domain *domain,
-		     const struct core_mapping *maps, size_t count, size_t *ret_done);
+		     const struct smmu_backend_range *maps, size_t count, size_t *ret_done);
 int core_backend_unmap(const struct smmu_backend *be, struct smmu_backend_domain *domain,
-		       const struct core_mapping *maps, size_t count, size_t *ret_done);
+		       const struct smmu_backend_range *maps, size_t count, size_t *ret_done);
 
 #endif

@@ -94,7 +94,7 @@ static int create_domain(struct core *core, struct core_object *object, struct c
 		return r;
 	}
 	for (size_t i = 0; r == 0 && i < object->mappings.count; i++) {
-		const struct core_mapping *m = &object->mappings.items[i];
+		const struct smmu_backend_range *m = &object->mappings.items[i];
 
 		r = be->map(domain->bdomain, m->iova, m->pa, m->size, m->prot);
 	}
@@ -122,10 +122,10 @@ static void drop_domain_if_empty(struct core *core, struct core_object *object,
 }
 
 static struct core_reserved_use *find_reserved(struct core_domain *domain,
-					       const struct core_mapping *m)
+					       const struct smmu_backend_range *m)
 {
 	for (size_t i = 0; i < domain->reserved_count; i++) {
-		const struct core_mapping *r = &domain->reserved[i].mapping;
+		const struct smmu_backend_range *r = &domain->reserved[i].mapping;
 
 		if (r->iova == m->iova && r->size == m->size) {
 			return &domain->reserved[i];
@@ -162,7 +162,7 @@ static int get_reserved(struct core *core, struct core_domain *domain,
 	int r = 0;
 
 	for (i = 0; i < device->reserved.count; i++) {
-		const struct core_mapping *m = &device->reserved.items[i];
+		const struct smmu_backend_range *m = &device->reserved.items[i];
 		struct core_reserved_use *use = find_reserved(domain, m);
 		struct core_reserved_use *grown;
 
@@ -384,7 +384,7 @@ static unsigned prot_of_flags(unsigned flags)
  * at target + `offset` (the sizes of the entries before it).
  */
 static int entry_mapping(const struct smmu_map_entry *entry, unsigned flags, uint64_t target,
-			 uint64_t offset, struct core_mapping *ret)
+			 uint64_t offset, struct smmu_backend_range *ret)
 {
 	uint64_t last, pa = entry->phys, pa_last;
 
@@ -411,12 +411,13 @@ static int entry_mapping(const struct smmu_map_entry *entry, unsigned flags, uin
 		return -EOVERFLOW;
 	}
 	ret->prot = prot_of_flags(flags);
+	ret->reserved = 0;
 	return 0;
 }
 
 static int compare_iova_ascending(const void *a, const void *b)
 {
-	const struct core_mapping *x = a, *y = b;
+	const struct smmu_backend_range *x = a, *y = b;
 
 	return (x->iova > y->iova) - (x->iova < y->iova);
 }
@@ -468,14 +469,19 @@ static int unmap_removed(struct core *core, struct core_object *object,
 static int remove_mappings(struct core *core, struct core_object *object, unsigned flags,
 			   const struct smmu_map_entry *entries, size_t count, uint64_t target)
 {
-	struct core_mapping_set wanted = {0}, removed = {0};
+	struct core_mapping_set *wanted = &core->request_wanted;
+	struct core_mapping_set *removed = &core->request_changed;
 	uint64_t offset = 0;
-	int result = core_mapping_set_reserve(&wanted, count);
+	int result;
+
+	core_mapping_set_clear(wanted);
+	core_mapping_set_clear(removed);
+	result = core_mapping_set_reserve(wanted, count);
 
 	for (size_t k = 0; result == 0 && k < count; k++) {
 		result = entry_mapping(&entries[k], flags, target, offset,
-				       &wanted.items[wanted.count]);
-		wanted.count += result == 0;
+				       &wanted->items[wanted->count]);
+		wanted->count += result == 0;
 		offset += entries[k].len;
 	}
 	/*
@@ -485,27 +491,26 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 	 * unmapped page by page would otherwise cost O(n^2) moves).  Usually
 	 * each removes the set's last mapping whole, which costs nothing.
 	 */
-	if (!ascending(&wanted)) {
-		qsort(wanted.items, wanted.count, sizeof(wanted.items[0]), compare_iova_ascending);
+	if (!ascending(wanted)) {
+		qsort(wanted->items, wanted->count, sizeof(wanted->items[0]),
+		      compare_iova_ascending);
 	}
 	if (result == 0) {
-		result = core_mapping_set_reserve(&removed, wanted.count);
+		result = core_mapping_set_reserve(removed, wanted->count);
 	}
-	for (size_t k = wanted.count; result == 0 && k-- > 0;) {
-		int r = core_mapping_set_remove(&object->mappings, wanted.items[k].iova,
-						wanted.items[k].size, &removed);
+	for (size_t k = wanted->count; result == 0 && k-- > 0;) {
+		int r = core_mapping_set_remove(&object->mappings, wanted->items[k].iova,
+						wanted->items[k].size, removed);
 
 		if (r < 0) {
 			result = r; /* what was removed so far still leaves the tables */
 		}
 	}
-	if (removed.count > 0) {
-		int r = unmap_removed(core, object, &removed);
+	if (removed->count > 0) {
+		int r = unmap_removed(core, object, removed);
 
 		result = result < 0 ? result : r;
 	}
-	core_mapping_set_fini(&wanted);
-	core_mapping_set_fini(&removed);
 	return result;
 }
 
@@ -533,37 +538,41 @@ static void take_back(struct core *core, struct core_object *object,
 static int add_mappings(struct core *core, struct core_object *object, unsigned flags,
 			const struct smmu_map_entry *entries, size_t count, uint64_t target)
 {
-	struct core_mapping_set added = {0};
+	struct core_mapping_set *added = &core->request_changed;
 	uint64_t offset = 0;
 	size_t d = 0, done = 0;
-	int r = core_mapping_set_reserve(&added, count);
+	int r;
+
+	core_mapping_set_clear(added);
+	r = core_mapping_set_reserve(added, count);
 
 	/* First the records, which is where a request fails when it overlaps... */
 	for (size_t k = 0; r == 0 && k < count; k++) {
-		struct core_mapping m;
+		/* Built in place: copying a just-written struct as a whole would wait for its
+		 * stores instead of forwarding them. */
+		struct smmu_backend_range *m = &added->items[added->count];
 
-		r = entry_mapping(&entries[k], flags, target, offset, &m);
+		r = entry_mapping(&entries[k], flags, target, offset, m);
 		offset += entries[k].len;
 		if (r == 0) {
-			r = core_mapping_set_add(&object->mappings, &m);
+			r = core_mapping_set_add(&object->mappings, m);
 		}
 		if (r == 1) {
 			r = 0; /* already mapped exactly so: nothing to do */
 		} else if (r == 0) {
-			added.items[added.count++] = m;
+			added->count++;
 		}
 	}
 	/* ...then the tables, one batch per domain. */
 	for (; r == 0 && d < object->domain_count; d++) {
-		r = core_backend_map(core->backend, object->domains[d]->bdomain, added.items,
-				     added.count, &done);
+		r = core_backend_map(core->backend, object->domains[d]->bdomain, added->items,
+				     added->count, &done);
 	}
 	if (r < 0) {
 		/* Domains [0, d - 1) hold every mapping, domain d - 1 the first `done`; with no
 		 * domain reached (a record failed), nothing is in the tables. */
-		take_back(core, object, &added, d > 0 ? d - 1 : 0, d > 0 ? done : 0);
+		take_back(core, object, added, d > 0 ? d - 1 : 0, d > 0 ? done : 0);
 	}
-	core_mapping_set_fini(&added);
 	return r;
 }
 

@@ -61,7 +61,7 @@ static const char *device_state(const struct core_device *device)
 static void text_mappings(struct strbuf *out, const struct core_mapping_set *set)
 {
 	for (size_t i = 0; i < set->count && i < CORE_STATUS_MAX_MAPPINGS; i++) {
-		const struct core_mapping *m = &set->items[i];
+		const struct smmu_backend_range *m = &set->items[i];
 
 		strbuf_printf(out, "      0x%" PRIx64 "-0x%" PRIx64 " -> 0x%" PRIx64 " %s\n",
 			      m->iova, m->iova + m->size - 1, m->pa, prot_text(m->prot));
@@ -162,7 +162,7 @@ static void json_mappings(struct strbuf *out, const struct core_mapping_set *set
 {
 	strbuf_printf(out, "\"mapping_count\":%zu,\"mappings\":[", set->count);
 	for (size_t i = 0; i < set->count && i < CORE_STATUS_MAX_MAPPINGS; i++) {
-		const struct core_mapping *m = &set->items[i];
+		const struct smmu_backend_range *m = &set->items[i];
 
 		strbuf_printf(out,
 			      "%s{\"iova\":%" PRIu64 ",\"size\":%" PRIu64 ",\"pa\":%" PRIu64

@@ -159,7 +159,7 @@ static unsigned prot_of_perms(unsigned perms)
 
 static int add_identity(struct core_mapping_set *set, uint64_t start, uint64_t size, unsigned prot)
 {
-	struct core_mapping mapping = {.prot = prot};
+	struct smmu_backend_range mapping = {.prot = prot};
 	int r = page_range(start, size, &mapping.iova, &mapping.size);
 
 	if (r < 0) {
@@ -246,7 +246,7 @@ static int apply_startup(struct core *core, struct core_device *device)
 	}
 	r = be->domain_create(device->unit->bunit, &device->startup_domain);
 	for (size_t i = 0; r == 0 && i < device->startup.count; i++) {
-		const struct core_mapping *m = &device->startup.items[i];
+		const struct smmu_backend_range *m = &device->startup.items[i];
 
 		r = be->map(device->startup_domain, m->iova, m->pa, m->size, m->prot);
 	}
@@ -474,6 +474,8 @@ void core_destroy(struct core *core)
 	smmu_free(core->units);
 	smmu_free(core->objects);
 	smmu_free(core->clients);
+	core_mapping_set_fini(&core->request_wanted);
+	core_mapping_set_fini(&core->request_changed);
 	smmu_free(core->platform);
 	smmu_free(core);
 }

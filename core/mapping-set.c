@@ -6,7 +6,7 @@
 
 #include "common/alloc.h"
 
-static uint64_t mapping_last(const struct core_mapping *m)
+static uint64_t mapping_last(const struct smmu_backend_range *m)
 {
 	return m->iova + (m->size - 1);
 }
@@ -41,8 +41,8 @@ size_t core_mapping_set_lower(const struct core_mapping_set *set, uint64_t iova)
 	return lo;
 }
 
-const struct core_mapping *core_mapping_set_lookup(const struct core_mapping_set *set,
-						   uint64_t iova)
+const struct smmu_backend_range *core_mapping_set_lookup(const struct core_mapping_set *set,
+							 uint64_t iova)
 {
 	size_t i = core_mapping_set_lower(set, iova);
 
@@ -55,7 +55,7 @@ const struct core_mapping *core_mapping_set_lookup(const struct core_mapping_set
 int core_mapping_set_reserve(struct core_mapping_set *set, size_t extra)
 {
 	size_t need, capacity;
-	struct core_mapping *items;
+	struct smmu_backend_range *items;
 
 	if (__builtin_add_overflow(set->count, extra, &need)) {
 		return -ENOMEM;
@@ -78,7 +78,8 @@ int core_mapping_set_reserve(struct core_mapping_set *set, size_t extra)
 	return 0;
 }
 
-static void insert_at(struct core_mapping_set *set, size_t index, const struct core_mapping *m)
+static void insert_at(struct core_mapping_set *set, size_t index,
+		      const struct smmu_backend_range *m)
 {
 	memmove(&set->items[index + 1], &set->items[index],
 		(set->count - index) * sizeof(set->items[0]));
@@ -86,12 +87,13 @@ static void insert_at(struct core_mapping_set *set, size_t index, const struct c
 	set->count++;
 }
 
-int core_mapping_set_add_search(struct core_mapping_set *set, const struct core_mapping *mapping)
+int core_mapping_set_add_search(struct core_mapping_set *set,
+				const struct smmu_backend_range *mapping)
 {
 	size_t i = core_mapping_set_lower(set, mapping->iova);
 
 	if (i < set->count && set->items[i].iova <= mapping_last(mapping)) {
-		const struct core_mapping *old = &set->items[i];
+		const struct smmu_backend_range *old = &set->items[i];
 
 		if (old->iova == mapping->iova && old->size == mapping->size &&
 		    old->pa == mapping->pa && old->prot == mapping->prot) {
@@ -131,7 +133,7 @@ int core_mapping_set_remove_search(struct core_mapping_set *set, uint64_t iova, 
 	}
 	/* From here on nothing fails. */
 	for (size_t i = first; i < end; i++) {
-		struct core_mapping cut = set->items[i];
+		struct smmu_backend_range cut = set->items[i];
 		uint64_t cut_first = cut.iova < iova ? iova : cut.iova;
 		uint64_t cut_last = mapping_last(&cut) > last ? last : mapping_last(&cut);
 
@@ -141,8 +143,8 @@ int core_mapping_set_remove_search(struct core_mapping_set *set, uint64_t iova, 
 		removed->items[removed->count++] = cut;
 	}
 	if (split_middle) {
-		struct core_mapping *m = &set->items[first];
-		struct core_mapping tail = *m;
+		struct smmu_backend_range *m = &set->items[first];
+		struct smmu_backend_range tail = *m;
 
 		tail.iova = last + 1;
 		tail.pa = m->pa + (tail.iova - m->iova);
@@ -153,8 +155,8 @@ int core_mapping_set_remove_search(struct core_mapping_set *set, uint64_t iova, 
 	}
 	{
 		size_t keep_from = first, keep_to = end;
-		struct core_mapping *head = &set->items[first];
-		struct core_mapping *tail = &set->items[end - 1];
+		struct smmu_backend_range *head = &set->items[first];
+		struct smmu_backend_range *tail = &set->items[end - 1];
 
 		if (head->iova < iova) {
 			/* Keep the part before the range. */

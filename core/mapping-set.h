@@ -16,15 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct core_mapping {
-	uint64_t iova;
-	uint64_t size; /* > 0, iova + size - 1 does not overflow */
-	uint64_t pa;
-	unsigned prot; /* enum smmu_prot */
-};
+#include "core/backend.h"
+
+/*
+ * Each mapping is kept as a backend is handed it (struct smmu_backend_range:
+ * iova, size > 0 with iova + size - 1 not overflowing, pa, prot), so that a
+ * request's mappings go to map_batch() and unmap_batch() as they are.
+ */
 
 struct core_mapping_set {
-	struct core_mapping *items;
+	struct smmu_backend_range *items;
 	size_t count;
 	size_t capacity;
 };
@@ -33,11 +34,12 @@ struct core_mapping_set {
 size_t core_mapping_set_lower(const struct core_mapping_set *set, uint64_t iova);
 
 /* The mapping containing `iova`, or NULL. */
-const struct core_mapping *core_mapping_set_lookup(const struct core_mapping_set *set,
-						   uint64_t iova);
+const struct smmu_backend_range *core_mapping_set_lookup(const struct core_mapping_set *set,
+							 uint64_t iova);
 
 /* The general case of core_mapping_set_add(). */
-int core_mapping_set_add_search(struct core_mapping_set *set, const struct core_mapping *mapping);
+int core_mapping_set_add_search(struct core_mapping_set *set,
+				const struct smmu_backend_range *mapping);
 
 /*
  * Adds a mapping.  Returns 0; 1 when exactly the same mapping is already
@@ -45,14 +47,14 @@ int core_mapping_set_add_search(struct core_mapping_set *set, const struct core_
  * -ENOMEM.  Inline for the append that a buffer's pages in order make.
  */
 static inline int core_mapping_set_add(struct core_mapping_set *set,
-				       const struct core_mapping *mapping)
+				       const struct smmu_backend_range *mapping)
 {
 	size_t n = set->count;
 
 	/* A buffer mapped in ascending order appends: no search, no move. */
 	if (n < set->capacity &&
 	    (n == 0 || set->items[n - 1].iova + (set->items[n - 1].size - 1) < mapping->iova)) {
-		struct core_mapping *slot = &set->items[n];
+		struct smmu_backend_range *slot = &set->items[n];
 
 		/* Field by field: a caller has usually just written *mapping the same way,
 		 * and a wider copy would wait for those stores instead of forwarding them. */
@@ -60,6 +62,7 @@ static inline int core_mapping_set_add(struct core_mapping_set *set,
 		slot->size = mapping->size;
 		slot->pa = mapping->pa;
 		slot->prot = mapping->prot;
+		slot->reserved = 0;
 		set->count = n + 1;
 		return 0;
 	}

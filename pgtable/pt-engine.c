@@ -584,8 +584,17 @@ static bool pt_table_used_outside(const struct pt_space *s, const uint64_t *t, u
 	unsigned below = first < 8 ? first : 8;
 	unsigned above = n - end - 1 < 8 ? n - end - 1 : 8;
 
-	/* The neighbourhood first, a cache line each side: mappings sit near each other (a
-	 * buffer's pages, or every other page with guard pages between them). */
+	/*
+	 * Mappings sit near each other: a buffer's pages, or every other page with guard pages
+	 * between them.  So first the two nearest entries each side, usually in the cache line
+	 * the unmap just wrote, then a cache line each side, and only then the whole table.
+	 */
+	for (unsigned k = 1; k <= 2; k++) {
+		if ((first >= k && pt_present(s, pt_load(t + first - k))) ||
+		    (end + k < n && pt_present(s, pt_load(t + end + k)))) {
+			return true;
+		}
+	}
 	if (pt_any_present(s, t + first - below, below) || pt_any_present(s, t + end + 1, above)) {
 		return true;
 	}
@@ -766,10 +775,37 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		return -EINVAL;
 	}
 
-	struct pt_unmap_op op = {.s = s, .gather = gather};
 	uint64_t *hint = pt_hint_covers(s, iova, last);
 
-	if (hint) {
+	if (hint && len == pt_entry_size(s, 0)) {
+		/* One page inside the hint table, the commonest unmap of all: no walk, and no
+		 * run to build. */
+		unsigned index = pt_index(s, 0, iova);
+		uint64_t *entry = hint + index;
+
+		if (!pt_present(s, pt_load(entry))) {
+			if (ret_unmapped) {
+				*ret_unmapped = 0;
+			}
+			return 0;
+		}
+		pt_store(entry, 0);
+		pt_sync(s, entry, sizeof(*entry));
+		if (pt_table_used_outside(s, hint, 0, index, index)) {
+			pt_gather_add(gather, iova, last);
+			if (ret_unmapped) {
+				*ret_unmapped = len;
+			}
+			return 0;
+		}
+		/* The table is empty now: the walk below unlinks it, and notes the page. */
+	}
+
+	struct pt_unmap_op op = {.s = s, .gather = gather};
+
+	if (hint && len == pt_entry_size(s, 0)) {
+		pt_unmap_note(&op, iova, last);
+	} else if (hint) {
 		/*
 		 * Inside the hint table: clear without a walk.  When the table keeps other
 		 * mappings (its neighbourhood is in cache now) that is all; when it became

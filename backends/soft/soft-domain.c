@@ -80,6 +80,19 @@ static int pt_prot_of(unsigned prot, unsigned *ret_pt_prot)
 	return 0;
 }
 
+/* pt_map() with prot already converted to pt_prot. */
+static int map_converted(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa,
+			 uint64_t size, unsigned prot, unsigned pt_prot)
+{
+	int r = pt_map(domain->space, iova, pa, size, pt_prot);
+
+	if (r == -EOPNOTSUPP) {
+		soft_log(LOG_DEBUG, "unit %s: %s tables cannot express prot 0x%x",
+			 domain->unit->name, pt_format_name(domain->unit->pt_cfg.format), prot);
+	}
+	return r;
+}
+
 /**
  * soft_map() - maps [iova, iova + size) to [pa, pa + size) with `prot` (enum smmu_prot), with
  * the largest pages alignment allows.  Visible to the next translate().
@@ -94,15 +107,7 @@ int soft_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uin
 	unsigned pt_prot;
 	int r = pt_prot_of(prot, &pt_prot);
 
-	if (r < 0) {
-		return r;
-	}
-	r = pt_map(domain->space, iova, pa, size, pt_prot);
-	if (r == -EOPNOTSUPP) {
-		soft_log(LOG_DEBUG, "unit %s: %s tables cannot express prot 0x%x",
-			 domain->unit->name, pt_format_name(domain->unit->pt_cfg.format), prot);
-	}
-	return r;
+	return r < 0 ? r : map_converted(domain, iova, pa, size, prot, pt_prot);
 }
 
 /**
@@ -132,10 +137,20 @@ int soft_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size)
 int soft_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_range *ranges,
 		   size_t count, size_t *ret_done)
 {
-	for (size_t i = 0; i < count; i++) {
-		int r = soft_map(domain, ranges[i].iova, ranges[i].pa, ranges[i].size,
-				 ranges[i].prot);
+	unsigned prot = 0, pt_prot = 0;
 
+	for (size_t i = 0; i < count; i++) {
+		const struct smmu_backend_range *m = &ranges[i];
+		int r = 0;
+
+		/* A request has one permission for all its ranges: convert it once. */
+		if (i == 0 || m->prot != prot) {
+			prot = m->prot;
+			r = pt_prot_of(prot, &pt_prot);
+		}
+		if (r == 0) {
+			r = map_converted(domain, m->iova, m->pa, m->size, prot, pt_prot);
+		}
 		if (r < 0) {
 			*ret_done = i;
 			return r;

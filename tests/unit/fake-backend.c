@@ -198,7 +198,7 @@ static void fake_domain_destroy(struct smmu_backend_domain *domain)
 static int fake_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
 		    unsigned prot)
 {
-	struct core_mapping m = {iova, size, pa, prot};
+	struct smmu_backend_range m = {iova, size, pa, prot};
 	int r;
 
 	if ((iova | pa | size) & 0xfff) {
@@ -262,7 +262,7 @@ static int SMMU_UNUSED fake_unmap_batch(struct smmu_backend_domain *domain,
 static int SMMU_UNUSED fake_translate(struct smmu_backend_device *device, uint64_t iova,
 				      unsigned access, uint64_t *ret_pa, unsigned *ret_refusal)
 {
-	const struct core_mapping *m;
+	const struct smmu_backend_range *m;
 
 	if (!device->domain) {
 		*ret_refusal = SMMU_REFUSAL_BLOCKED;

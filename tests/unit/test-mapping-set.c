@@ -23,7 +23,7 @@ static void check_against(const struct core_mapping_set *set, const struct page 
 	struct page seen[PAGES] = {0};
 
 	for (size_t i = 0; i < set->count; i++) {
-		const struct core_mapping *m = &set->items[i];
+		const struct smmu_backend_range *m = &set->items[i];
 
 		assert_true(m->size > 0);
 		if (i > 0) {
@@ -42,7 +42,7 @@ static void check_against(const struct core_mapping_set *set, const struct page 
 			assert_int_equal(seen[i].pa, ref[i].pa);
 			assert_int_equal(seen[i].prot, ref[i].prot);
 		}
-		const struct core_mapping *m = core_mapping_set_lookup(set, i * PAGE + 5);
+		const struct smmu_backend_range *m = core_mapping_set_lookup(set, i * PAGE + 5);
 		assert_int_equal(m != NULL, ref[i].mapped);
 	}
 }
@@ -68,9 +68,9 @@ static void test_random_against_reference(void **state)
 		uint64_t iova = (uint64_t)first * PAGE, size = (uint64_t)count * PAGE;
 
 		if (action < 2) {
-			struct core_mapping m = {iova, size,
-						 0x100000000ull + (uint64_t)rand() * PAGE,
-						 1 + (unsigned)rand() % 3};
+			struct smmu_backend_range m = {iova, size,
+						       0x100000000ull + (uint64_t)rand() * PAGE,
+						       1 + (unsigned)rand() % 3};
 			bool overlap = false;
 			int r;
 
@@ -104,7 +104,7 @@ static void test_random_against_reference(void **state)
 			assert_true(r >= 0);
 			assert_int_equal((size_t)r, removed.count);
 			for (size_t i = 0; i < removed.count; i++) {
-				const struct core_mapping *m = &removed.items[i];
+				const struct smmu_backend_range *m = &removed.items[i];
 
 				assert_true(m->iova >= iova && m->iova + m->size <= iova + size);
 				assert_int_equal(m->pa, ref[m->iova / PAGE].pa);
@@ -125,7 +125,7 @@ static void test_random_against_reference(void **state)
 static void test_delete(void **state)
 {
 	struct core_mapping_set set = {0};
-	struct core_mapping a = {0x1000, 0x1000, 0, 1}, b = {0x3000, 0x2000, 0, 1};
+	struct smmu_backend_range a = {0x1000, 0x1000, 0, 1}, b = {0x3000, 0x2000, 0, 1};
 
 	(void)state;
 	assert_int_equal(core_mapping_set_add(&set, &a), 0);
@@ -143,7 +143,7 @@ static void test_top_of_address_space(void **state)
 {
 	struct core_mapping_set set = {0};
 	struct core_mapping_set removed = {0};
-	struct core_mapping top = {UINT64_MAX - 0x1fff, 0x2000, 0, 1};
+	struct smmu_backend_range top = {UINT64_MAX - 0x1fff, 0x2000, 0, 1};
 
 	(void)state;
 	assert_int_equal(core_mapping_set_add(&set, &top), 0);
