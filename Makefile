@@ -5,6 +5,8 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+# The virtual board `make run` starts: q35 (Intel VT-d) or virt (Arm SMMUv3).
+BOARD      ?= q35
 
 .PHONY: all deps build run check bench install clean
 
@@ -17,9 +19,9 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
 	@meson compile -C $(BUILD)
 
-# Starts the service on its default board.
+# Starts the service on a virtual board (BOARD=q35 by default, or virt).
 run: build
-	@sh scripts/run.sh $(BUILD)
+	@sh scripts/run.sh $(BUILD) $(BOARD)
 
 # Every test suite, in the normal build and under ASan+UBSan, plus bounded fuzzing.
 check: deps

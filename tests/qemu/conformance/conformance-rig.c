@@ -182,17 +182,33 @@ static void wait_ready(int fd)
 	fail_msg("the service did not say READY=1");
 }
 
-/* `smmu-board acpi SIGNATURE FILE` into the rig's folder, for the service to discover. */
-static void extract_firmware_table(const char *signature)
+/* The board's firmware description into the rig's folder, for the service to discover:
+ * `smmu-board acpi SIGNATURE FILE` for an ACPI table, `smmu-board dtb FILE` for the device
+ * tree. */
+static void extract_firmware(const struct conf_platform *p)
 {
-	const char *argv[] = {SMMU_BOARD_PATH,	   "acpi", "--dir", conf_rig.board_dir, signature,
-			      conf_rig.table_path, NULL};
+	const char *argv[8] = {SMMU_BOARD_PATH};
+	size_t argc = 1;
 	struct strbuf out = STRBUF_INIT;
 
-	snprintf(conf_rig.table_path, sizeof(conf_rig.table_path), "%s/%s.bin", conf_rig.dir,
-		 signature);
+	if (p->firmware_dtb) {
+		snprintf(conf_rig.table_path, sizeof(conf_rig.table_path), "%s/board.dtb",
+			 conf_rig.dir);
+		argv[argc++] = "dtb";
+	} else {
+		snprintf(conf_rig.table_path, sizeof(conf_rig.table_path), "%s/%s.bin",
+			 conf_rig.dir, p->firmware_table);
+		argv[argc++] = "acpi";
+	}
+	argv[argc++] = "--dir";
+	argv[argc++] = conf_rig.board_dir;
+	if (!p->firmware_dtb) {
+		argv[argc++] = p->firmware_table;
+	}
+	argv[argc++] = conf_rig.table_path;
+	argv[argc] = NULL;
 	if (run_tool(argv, &out) != 0) {
-		fail_msg("smmu-board acpi %s: %s", signature, strbuf_str(&out));
+		fail_msg("smmu-board %s: %s", argv[1], strbuf_str(&out));
 	}
 	strbuf_fini(&out);
 }
@@ -233,8 +249,8 @@ void conf_rig_start_service(const char *extra_config)
 	argv[argc++] = conf_rig.socket_path;
 	argv[argc++] = "--libdir";
 	argv[argc++] = p->module_dir;
-	if (p->firmware_table) {
-		extract_firmware_table(p->firmware_table);
+	if (p->firmware_table || p->firmware_dtb) {
+		extract_firmware(p);
 		argv[argc++] = p->firmware_option;
 		argv[argc++] = conf_rig.table_path;
 	}

@@ -59,10 +59,13 @@ struct conf_platform {
 	 * SMMU_BOARD_HW, and per-case `device`/`allow` words after. */
 	const char *service_config;
 	/* When set, the units come from the board's firmware: the ACPI table of this signature
-	 * ("DMAR") is extracted with `smmu-board acpi` and given to the service with
+	 * ("DMAR", "IORT") is extracted with `smmu-board acpi` and given to the service with
 	 * firmware_option ("--dmar FILE"). */
 	const char *firmware_table;
 	const char *firmware_option;
+	/* Instead of an ACPI table, the board's device tree (`smmu-board dtb`), given with
+	 * firmware_option ("--fdt FILE"). */
+	bool firmware_dtb;
 	/* Where the service finds smmu-TYPE.so. */
 	const char *module_dir;
 	/* The DMA devices: as libsmmu names them, as the configuration and smmuctl write them,

@@ -2,10 +2,21 @@
 /*
  * The conformance suite (conformance.h) on SMMUv3: QEMU virt with iommu=smmuv3 and two edu
  * devices (00:01.0 StreamID 8, 00:02.0 StreamID 16: the requester id), the service with
- * smmu-smmuv3.so on unit smmu0 at 0x09050000, units and StreamIDs given by hand.  Run as
- * `test-smmuv3-conformance stage1` or `stage2` (the board started with --smmu-stage 2 and
- * `smmu smmuv3 stage=2`; skipped case by case where QEMU has no stage 2, as 7.2).  Variants
- * fed by IORT and the device tree come with discovery.
+ * smmu-smmuv3.so on unit smmu0 at 0x09050000.  Run as
+ *
+ *   stage1  units and StreamIDs given by hand, stage 1;
+ *   stage2  the same with the board started with --smmu-stage 2 and `smmu smmuv3 stage=2`
+ *           (skipped case by case where QEMU has no stage 2, as 7.2);
+ *   iort    the unit and the edus' StreamIDs discovered from the board's own ACPI IORT
+ *           (`smmu-board acpi IORT`, --iort), as on an ACPI machine;
+ *   fdt     the same from the board's device tree (`smmu-board dtb`, --fdt), as on a
+ *           device-tree machine.
+ *
+ * The discovered variants name the edus with bare `device` lines: the firmware lists no PCI
+ * devices, it maps requester IDs to StreamIDs, so the configuration says which devices the
+ * service manages and discovery adds their `use` lines.  A StreamID that discovery gets
+ * wrong leaves the edu's real StreamID without a stream table entry: its allowed DMA does
+ * not arrive and its faults name no device the service knows, so the cases fail.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,14 +67,20 @@ static const char *smmuv3_check_raw(const struct conf_platform *platform, uint64
 	return NULL;
 }
 
-/* The board and service words of a variant; the StreamIDs are the edu requester ids. */
-#define SMMUV3_PLATFORM(platform_name, stage_words, ...)                                         \
+/* The service's words with units and StreamIDs by hand, at a translation stage. */
+#define SMMUV3_BY_HAND(stage_words)                                  \
+	"debug 2 smmu smmuv3 " stage_words " unit smmu0 0x09050000 " \
+	"device pci:0:1.0 use smmu0 8 "                              \
+	"device pci:0:2.0 use smmu0 16"
+/* No unit and no `use`: both come from the firmware, which must describe an SMMUv3. */
+#define SMMUV3_DISCOVERED "debug 2 smmu smmuv3 require device pci:0:1.0 device pci:0:2.0"
+
+/* A variant: its name, the service's words, and the board's arguments after the edus. */
+#define SMMUV3_PLATFORM(platform_name, service_words, ...)                                       \
 	{                                                                                        \
 		.name = platform_name, .qemu = "qemu-system-aarch64",                            \
 		.board_args = {"--machine", "virt", "--edu", "2", __VA_ARGS__ NULL},             \
-		.board_lacks_status = 3,                                                         \
-		.service_config = "debug 2 smmu smmuv3 " stage_words " unit smmu0 0x09050000 "   \
-				  "device pci:0:1.0 use smmu0 8 device pci:0:2.0 use smmu0 16",  \
+		.board_lacks_status = 3, .service_config = service_words,                        \
 		.module_dir = SMMUV3_MODULE_DIR,                                                 \
 		.devid = {{.pci = {SDT_PCI, 0, 1, 0}}, {.pci = {SDT_PCI, 0, 2, 0}}},             \
 		.config_name = {"pci:0:1.0", "pci:0:2.0"}, .board_name = {"00:01.0", "00:02.0"}, \
@@ -76,9 +93,14 @@ static const char *smmuv3_check_raw(const struct conf_platform *platform, uint64
  * has the `stage` property, and every case is skipped otherwise (smmu-board start exits
  * 3). */
 static const struct conf_platform smmuv3_stage1 =
-	SMMUV3_PLATFORM("smmuv3, stage 1, units by hand", "stage=1", );
-static const struct conf_platform smmuv3_stage2 =
-	SMMUV3_PLATFORM("smmuv3, stage 2, units by hand", "stage=2", "--smmu-stage", "2", );
+	SMMUV3_PLATFORM("smmuv3, stage 1, units by hand", SMMUV3_BY_HAND("stage=1"), );
+static const struct conf_platform smmuv3_stage2 = SMMUV3_PLATFORM(
+	"smmuv3, stage 2, units by hand", SMMUV3_BY_HAND("stage=2"), "--smmu-stage", "2", );
+/* The firmware fields are set in main(), as the macro's initializers cannot be repeated. */
+static struct conf_platform smmuv3_iort =
+	SMMUV3_PLATFORM("smmuv3, units from the IORT", SMMUV3_DISCOVERED, );
+static struct conf_platform smmuv3_fdt =
+	SMMUV3_PLATFORM("smmuv3, units from the device tree", SMMUV3_DISCOVERED, );
 
 int main(int argc, char **argv)
 {
@@ -88,6 +110,16 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "stage2") == 0) {
 		return conformance_run(&smmuv3_stage2);
 	}
-	fprintf(stderr, "usage: test-smmuv3-conformance stage1|stage2\n");
+	if (argc == 2 && strcmp(argv[1], "iort") == 0) {
+		smmuv3_iort.firmware_table = "IORT";
+		smmuv3_iort.firmware_option = "--iort";
+		return conformance_run(&smmuv3_iort);
+	}
+	if (argc == 2 && strcmp(argv[1], "fdt") == 0) {
+		smmuv3_fdt.firmware_dtb = true;
+		smmuv3_fdt.firmware_option = "--fdt";
+		return conformance_run(&smmuv3_fdt);
+	}
+	fprintf(stderr, "usage: test-smmuv3-conformance stage1|stage2|iort|fdt\n");
 	return 2;
 }
