@@ -296,8 +296,8 @@ static void check_fixture(const char *dir, const char *bin_name)
 
 	snprintf(bin_path, sizeof(bin_path), "%s/%s", dir, bin_name);
 	snprintf(json_path, sizeof(json_path), "%s/%.*s.json", dir, (int)stem, bin_name);
-	bin = sidecar_read_whole(bin_path, &bin_size);
-	text = sidecar_read_whole(json_path, &json_size);
+	bin = test_file_read(bin_path, &bin_size);
+	text = test_file_read(json_path, &json_size);
 	r = json_parse(text, json_size, &top, message, sizeof(message));
 	if (r < 0) {
 		fail_msg("%s: broken sidecar: %s", json_path, message);
@@ -355,7 +355,7 @@ static void *read_fixture(const char *name, size_t *ret_size)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", DMAR_FIXTURES, name);
-	return sidecar_read_whole(path, ret_size);
+	return test_file_read(path, ret_size);
 }
 
 /* ---- Hand-built tables ---- */

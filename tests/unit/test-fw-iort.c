@@ -305,7 +305,7 @@ static void *read_fixture(const char *name, size_t *ret_size)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", IORT_FIXTURES, name);
-	return sidecar_read_whole(path, ret_size);
+	return test_file_read(path, ret_size);
 }
 
 static void check_fixture(const char *bin_name)
@@ -322,7 +322,7 @@ static void check_fixture(const char *bin_name)
 
 	snprintf(json_path, sizeof(json_path), "%s/%.*s.json", IORT_FIXTURES, (int)stem, bin_name);
 	bin = read_fixture(bin_name, &bin_size);
-	text = sidecar_read_whole(json_path, &json_size);
+	text = test_file_read(json_path, &json_size);
 	r = json_parse(text, json_size, &top, message, sizeof(message));
 	if (r < 0) {
 		fail_msg("%s: broken sidecar: %s", json_path, message);
@@ -418,7 +418,7 @@ static uint32_t node_of_type(const struct fw_iort *d, uint8_t type, unsigned nth
 static void test_qemu_virt(void **state)
 {
 	size_t size;
-	uint8_t *bin = sidecar_read_whole(QEMU_VIRT, &size);
+	uint8_t *bin = test_file_read(QEMU_VIRT, &size);
 	struct fw_iort d;
 	struct fw_error err = {0};
 	uint32_t rc, smmu, its, node = 0, sid = 0;
