@@ -186,6 +186,21 @@ void cfg_board_escape(struct strbuf *out, const char *bytes, size_t max)
 	}
 }
 
+/* The opening of a source's summary note: "WHAT from SOURCE: OEM 'ID' 'TABLE ID'", the
+ * identification an ACPI table's header carries (fixed-size fields, escaped). */
+void cfg_board_describe_source(struct strbuf *out, const struct cfg_board *b, const char *what,
+			       const char *oem_id, size_t oem_id_size, const char *oem_table_id,
+			       size_t oem_table_id_size)
+{
+	strbuf_printf(out, "%s from ", what);
+	cfg_board_escape(out, b->source, SIZE_MAX);
+	strbuf_puts(out, ": OEM '");
+	cfg_board_escape(out, oem_id, oem_id_size);
+	strbuf_puts(out, "' '");
+	cfg_board_escape(out, oem_table_id, oem_table_id_size);
+	strbuf_puts(out, "'");
+}
+
 int cfg_board_unit_paddr(const struct cfg_unit *unit, uint64_t *ret_paddr)
 {
 	struct cfg_number_error error;

@@ -65,6 +65,10 @@ void cfg_board_smmu_words(const struct cfg_board *b, bool *ret_require, bool *re
  * break a line or a terminal (ACPI names keep their leading '\'). */
 struct strbuf;
 void cfg_board_escape(struct strbuf *out, const char *bytes, size_t max);
+/* "WHAT from SOURCE: OEM 'ID' 'TABLE ID'", the opening of a source's summary note. */
+void cfg_board_describe_source(struct strbuf *out, const struct cfg_board *b, const char *what,
+			       const char *oem_id, size_t oem_id_size, const char *oem_table_id,
+			       size_t oem_table_id_size);
 
 /* The register address a unit's parameters start with (`PADDR[,...]`).
  * Returns 0, or -EINVAL when they do not start with an address. */

@@ -153,14 +153,10 @@ static void note_summary(struct dmar_run *run)
 	const struct fw_dmar *d = run->dmar;
 	struct strbuf text = STRBUF_INIT;
 
-	strbuf_puts(&text, "DMAR from ");
-	cfg_board_escape(&text, run->b->source, SIZE_MAX);
-	strbuf_puts(&text, ": OEM '");
-	cfg_board_escape(&text, d->header.oem_id, sizeof(d->header.oem_id));
-	strbuf_puts(&text, "' '");
-	cfg_board_escape(&text, d->header.oem_table_id, sizeof(d->header.oem_table_id));
+	cfg_board_describe_source(&text, run->b, "DMAR", d->header.oem_id, sizeof(d->header.oem_id),
+				  d->header.oem_table_id, sizeof(d->header.oem_table_id));
 	strbuf_printf(&text,
-		      "' revision %u, host address width %u bits, flags 0x%02x; %zu DRHD, "
+		      " revision %u, host address width %u bits, flags 0x%02x; %zu DRHD, "
 		      "%zu RMRR, %zu ATSR, %zu RHSA, %zu ANDD, %zu SATC, %zu SIDP",
 		      d->header.revision, d->host_address_width, d->flags, d->drhd_count,
 		      d->rmrr_count, d->atsr_count, d->rhsa_count, d->andd_count, d->satc_count,

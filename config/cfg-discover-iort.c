@@ -71,14 +71,10 @@ static void note_summary(struct iort_run *run)
 			counts[d->nodes[i].type]++;
 		}
 	}
-	strbuf_puts(&text, "IORT from ");
-	cfg_board_escape(&text, run->b->source, SIZE_MAX);
-	strbuf_puts(&text, ": OEM '");
-	cfg_board_escape(&text, d->header.oem_id, sizeof(d->header.oem_id));
-	strbuf_puts(&text, "' '");
-	cfg_board_escape(&text, d->header.oem_table_id, sizeof(d->header.oem_table_id));
+	cfg_board_describe_source(&text, run->b, "IORT", d->header.oem_id, sizeof(d->header.oem_id),
+				  d->header.oem_table_id, sizeof(d->header.oem_table_id));
 	strbuf_printf(&text,
-		      "' revision %u; %zu ITS group, %zu named component, %zu root complex, "
+		      " revision %u; %zu ITS group, %zu named component, %zu root complex, "
 		      "%zu SMMUv1/v2, %zu SMMUv3, %zu PMCG, %zu RMR",
 		      d->header.revision, counts[IORT_TYPE_ITS_GROUP],
 		      counts[IORT_TYPE_NAMED_COMPONENT], counts[IORT_TYPE_ROOT_COMPLEX],
