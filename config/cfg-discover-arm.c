@@ -18,6 +18,8 @@
 #include "common/limits.h"
 #include "common/strbuf.h"
 #include "config/cfg-number.h"
+#include "config/cfg-system.h"
+#include "firmware/fw-error.h"
 
 /* "smmu12" and a StreamID in decimal fit easily. */
 #define NAME_SIZE 32
@@ -511,42 +513,17 @@ int cfg_arm_apply(struct cfg_board *b, const struct cfg_arm_board *arm)
 
 /* ---- Choosing the source ---- */
 
-/* A diagnostic at the `smmu smmuv3` option. */
-static void SMMU_PRINTF(3, 4)
-	smmu_diag(struct cfg_board *b, enum cfg_severity severity, const char *fmt, ...)
-{
-	const struct cfg_loc *loc = &b->cfg->smmu.loc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	cfg_diag_vadd(b->diags, severity, loc->file, loc->line, loc->col, NULL, fmt, ap);
-	va_end(ap);
-	if (b->diags->oom) {
-		b->oom = true;
-	}
-}
-
 /* `smmu smmuv3 [PARAMS]`: PARAMS is a comma-separated list; words other
  * than require and ignore are the support library's. */
 static int read_params(struct cfg_board *b, struct cfg_arm_params *ret)
 {
-	const char *p = b->cfg->smmu.params;
-
 	*ret = (struct cfg_arm_params){0};
-	while (p && *p) {
-		size_t len = strcspn(p, ",");
-
-		if (len == 7 && memcmp(p, "require", 7) == 0) {
-			ret->require = true;
-		} else if (len == 6 && memcmp(p, "ignore", 6) == 0) {
-			ret->ignore = true;
-		}
-		p += len + (p[len] == ',');
-	}
+	cfg_board_smmu_words(b, &ret->require, &ret->ignore);
 	if (ret->require && ret->ignore) {
-		smmu_diag(b, CFG_SEVERITY_ERROR,
-			  "smmu smmuv3: 'require' (the firmware's description must be there) and "
-			  "'ignore' (do not read it) contradict each other");
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_ERROR,
+			"smmu smmuv3: 'require' (the firmware's description must be there) and "
+			"'ignore' (do not read it) contradict each other");
 		return -EINVAL;
 	}
 	return 0;
@@ -561,21 +538,86 @@ int cfg_arm_unusable(struct cfg_board *b, const struct cfg_discover_options *opt
 		return -EINVAL;
 	}
 	if (params->require && !opts->inspect) {
-		smmu_diag(b, CFG_SEVERITY_ERROR,
-			  "smmu smmuv3 require: the %s %s %s (without it there is no SMMUv3 to "
-			  "use; 'smmu smmuv3 ignore' and 'unit' lines describe the units by hand)",
-			  what, b->source, why);
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_ERROR,
+			"smmu smmuv3 require: the %s %s %s (without it there is no SMMUv3 to "
+			"use; 'smmu smmuv3 ignore' and 'unit' lines describe the units by hand)",
+			what, b->source, why);
 		return -EINVAL;
 	}
 	if (params->require) {
-		smmu_diag(b, CFG_SEVERITY_WARNING,
-			  "smmu smmuv3 require: the %s %s %s: the service would refuse to start "
-			  "on this machine",
-			  what, b->source, why);
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_WARNING,
+			"smmu smmuv3 require: the %s %s %s: the service would refuse to start "
+			"on this machine",
+			what, b->source, why);
 		return 0;
 	}
 	cfg_board_warning(b, "the %s %s; going on without it", what, why);
 	return 0;
+}
+
+/*
+ * For sources: reads the table `what` at `path` (`named`: given on the command line) and
+ * makes `path` b->source.  Returns 0 with *ret_text (the caller frees it) and *ret_size;
+ * otherwise *ret_text is NULL and the value is the source's to return:
+ * CFG_ARM_SOURCE_ABSENT (the machine has no such table and none was named), -ENOMEM, or
+ * cfg_arm_unusable()'s for a table that cannot be read.
+ */
+int cfg_arm_source_read(struct cfg_board *b, const struct cfg_discover_options *opts,
+			const struct cfg_arm_params *params, const char *what, const char *path,
+			bool named, char **ret_text, size_t *ret_size)
+{
+	struct cfg_system system = opts->system;
+	char *canonical = NULL, *text = NULL;
+	char why[FW_ERROR_MESSAGE_SIZE + 64];
+	size_t size = 0;
+	int r;
+
+	*ret_text = NULL;
+	cfg_system_complete(&system);
+	r = system.read_file(system.ctx, path, &canonical, &text, &size);
+	if (r < 0) {
+		canonical = text = NULL; /* not handed over on failure */
+	}
+	if (r == -ENOENT && !named) {
+		return CFG_ARM_SOURCE_ABSENT;
+	}
+	if (cfg_board_set_source(b, path) < 0) {
+		smmu_free(canonical);
+		smmu_free(text);
+		return -ENOMEM;
+	}
+	if (r == -ENOMEM) {
+		b->oom = true;
+		return r;
+	}
+	if (r < 0) {
+		snprintf(why, sizeof(why), "cannot be read: %s", strerror(-r));
+		return cfg_arm_unusable(b, opts, params, what, named, why);
+	}
+	smmu_free(canonical);
+	*ret_text = text;
+	*ret_size = size;
+	return 0;
+}
+
+/*
+ * For sources: the parser of the table `what` failed with `r` and `message`.  Returns the
+ * source's value: -ENOMEM, or cfg_arm_unusable()'s for a table that is not valid.
+ */
+int cfg_arm_source_invalid(struct cfg_board *b, const struct cfg_discover_options *opts,
+			   const struct cfg_arm_params *params, const char *what, bool named, int r,
+			   const char *message)
+{
+	char why[FW_ERROR_MESSAGE_SIZE + 64];
+
+	if (r == -ENOMEM) {
+		b->oom = true;
+		return r;
+	}
+	snprintf(why, sizeof(why), "is not valid: %s", message);
+	return cfg_arm_unusable(b, opts, params, what, named, why);
 }
 
 /*
@@ -596,9 +638,10 @@ int cfg_discover_arm(struct cfg_board *b, const struct cfg_discover_options *opt
 		return r;
 	}
 	if (opts->iort_path && opts->fdt_path) {
-		smmu_diag(b, CFG_SEVERITY_ERROR,
-			  "smmu smmuv3: --iort and --fdt both name the board's description; "
-			  "give one");
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_ERROR,
+			"smmu smmuv3: --iort and --fdt both name the board's description; "
+			"give one");
 		return -EINVAL;
 	}
 	if (params.ignore) {

@@ -158,6 +158,19 @@ int cfg_arm_unusable(struct cfg_board *b, const struct cfg_discover_options *opt
 		     const char *why);
 
 /*
+ * For sources: reads the table `what` at `path` and makes it b->source.  0 with *ret_text
+ * (the caller frees it) and *ret_size; else *ret_text is NULL and the value is the source's
+ * to return (CFG_ARM_SOURCE_ABSENT, -ENOMEM, or cfg_arm_unusable()'s).
+ */
+int cfg_arm_source_read(struct cfg_board *b, const struct cfg_discover_options *opts,
+			const struct cfg_arm_params *params, const char *what, const char *path,
+			bool named, char **ret_text, size_t *ret_size);
+/* For sources: the table's parser failed with `r` and `message`; the source's value. */
+int cfg_arm_source_invalid(struct cfg_board *b, const struct cfg_discover_options *opts,
+			   const struct cfg_arm_params *params, const char *what, bool named, int r,
+			   const char *message);
+
+/*
  * The sources.  Each reads its table (the file opts names, else the
  * machine's own), sets b->source, and fills *arm, which is zeroed on entry.
  * Returns 0 (filled; empty after a warning about an unusable table),

@@ -138,6 +138,41 @@ void cfg_board_error(struct cfg_board *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A diagnostic at the configuration's `smmu TYPE` option, where require and ignore are
+ * written. */
+void cfg_board_smmu_diag(struct cfg_board *b, enum cfg_severity severity, const char *fmt, ...)
+{
+	const struct cfg_loc *loc = &b->cfg->smmu.loc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	cfg_diag_vadd(b->diags, severity, loc->file, loc->line, loc->col, NULL, fmt, ap);
+	va_end(ap);
+	if (b->diags->oom) {
+		b->oom = true;
+	}
+}
+
+/* `smmu TYPE [PARAMS]`: whether the comma-separated PARAMS hold the discovery words require
+ * and ignore.  Other words are the support library's and are not looked at here. */
+void cfg_board_smmu_words(const struct cfg_board *b, bool *ret_require, bool *ret_ignore)
+{
+	const char *p = b->cfg->smmu.params;
+
+	*ret_require = false;
+	*ret_ignore = false;
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 7 && memcmp(p, "require", 7) == 0) {
+			*ret_require = true;
+		} else if (len == 6 && memcmp(p, "ignore", 6) == 0) {
+			*ret_ignore = true;
+		}
+		p += len + (p[len] == ',');
+	}
+}
+
 void cfg_board_escape(struct strbuf *out, const char *bytes, size_t max)
 {
 	for (size_t i = 0; i < max && bytes[i]; i++) {
@@ -149,6 +184,21 @@ void cfg_board_escape(struct strbuf *out, const char *bytes, size_t max)
 			strbuf_printf(out, "\\x%02x", c);
 		}
 	}
+}
+
+/* The opening of a source's summary note: "WHAT from SOURCE: OEM 'ID' 'TABLE ID'", the
+ * identification an ACPI table's header carries (fixed-size fields, escaped). */
+void cfg_board_describe_source(struct strbuf *out, const struct cfg_board *b, const char *what,
+			       const char *oem_id, size_t oem_id_size, const char *oem_table_id,
+			       size_t oem_table_id_size)
+{
+	strbuf_printf(out, "%s from ", what);
+	cfg_board_escape(out, b->source, SIZE_MAX);
+	strbuf_puts(out, ": OEM '");
+	cfg_board_escape(out, oem_id, oem_id_size);
+	strbuf_puts(out, "' '");
+	cfg_board_escape(out, oem_table_id, oem_table_id_size);
+	strbuf_puts(out, "'");
 }
 
 int cfg_board_unit_paddr(const struct cfg_unit *unit, uint64_t *ret_paddr)

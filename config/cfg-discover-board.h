@@ -54,11 +54,21 @@ void cfg_board_note(struct cfg_board *b, const char *fmt, ...) SMMU_PRINTF(2, 3)
 void cfg_board_warning(struct cfg_board *b, const char *fmt, ...) SMMU_PRINTF(2, 3);
 void cfg_board_error(struct cfg_board *b, const char *fmt, ...) SMMU_PRINTF(2, 3);
 
+/* A diagnostic at the `smmu TYPE` option of the configuration. */
+void cfg_board_smmu_diag(struct cfg_board *b, enum cfg_severity severity, const char *fmt, ...)
+	SMMU_PRINTF(3, 4);
+/* Whether `smmu TYPE PARAMS` holds the discovery words require and ignore. */
+void cfg_board_smmu_words(const struct cfg_board *b, bool *ret_require, bool *ret_ignore);
+
 /* Appends `bytes` up to the first NUL or `max` bytes to *out, printable
  * ASCII as is and everything else as \xNN, so that firmware strings cannot
  * break a line or a terminal (ACPI names keep their leading '\'). */
 struct strbuf;
 void cfg_board_escape(struct strbuf *out, const char *bytes, size_t max);
+/* "WHAT from SOURCE: OEM 'ID' 'TABLE ID'", the opening of a source's summary note. */
+void cfg_board_describe_source(struct strbuf *out, const struct cfg_board *b, const char *what,
+			       const char *oem_id, size_t oem_id_size, const char *oem_table_id,
+			       size_t oem_table_id_size);
 
 /* The register address a unit's parameters start with (`PADDR[,...]`).
  * Returns 0, or -EINVAL when they do not start with an address. */

@@ -96,41 +96,16 @@ static int sysfs_read_secondary_bus(void *ctx, struct fw_pci_bdf bridge, uint8_t
 	return 0;
 }
 
-/* A diagnostic at the `smmu vtd` option. */
-static void SMMU_PRINTF(3, 4)
-	smmu_diag(struct cfg_board *b, enum cfg_severity severity, const char *fmt, ...)
-{
-	const struct cfg_loc *loc = &b->cfg->smmu.loc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	cfg_diag_vadd(b->diags, severity, loc->file, loc->line, loc->col, NULL, fmt, ap);
-	va_end(ap);
-	if (b->diags->oom) {
-		b->oom = true;
-	}
-}
-
 /* `smmu vtd [PARAMS]`: PARAMS is a comma-separated list. */
 static int read_params(struct cfg_board *b, struct vtd_params *ret)
 {
-	const char *p = b->cfg->smmu.params;
-
 	*ret = (struct vtd_params){0};
-	while (p && *p) {
-		size_t len = strcspn(p, ",");
-
-		if (len == 7 && memcmp(p, "require", 7) == 0) {
-			ret->require = true;
-		} else if (len == 6 && memcmp(p, "ignore", 6) == 0) {
-			ret->ignore = true;
-		}
-		p += len + (p[len] == ',');
-	}
+	cfg_board_smmu_words(b, &ret->require, &ret->ignore);
 	if (ret->require && ret->ignore) {
-		smmu_diag(b, CFG_SEVERITY_ERROR,
-			  "smmu vtd: 'require' (the DMAR table must be there) and 'ignore' (do "
-			  "not read it) contradict each other");
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_ERROR,
+			"smmu vtd: 'require' (the DMAR table must be there) and 'ignore' (do "
+			"not read it) contradict each other");
 		return -EINVAL;
 	}
 	return 0;
@@ -150,17 +125,19 @@ static int table_unusable(struct cfg_board *b, const struct cfg_discover_options
 		return -EINVAL;
 	}
 	if (params->require && !opts->inspect) {
-		smmu_diag(b, CFG_SEVERITY_ERROR,
-			  "smmu vtd require: the DMAR table %s %s (without it there is no VT-d "
-			  "to use; 'smmu vtd ignore' and 'unit' lines describe the units by hand)",
-			  b->source, why);
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_ERROR,
+			"smmu vtd require: the DMAR table %s %s (without it there is no VT-d "
+			"to use; 'smmu vtd ignore' and 'unit' lines describe the units by hand)",
+			b->source, why);
 		return -EINVAL;
 	}
 	if (params->require) {
-		smmu_diag(b, CFG_SEVERITY_WARNING,
-			  "smmu vtd require: the DMAR table %s %s: the service would refuse to "
-			  "start on this machine",
-			  b->source, why);
+		cfg_board_smmu_diag(
+			b, CFG_SEVERITY_WARNING,
+			"smmu vtd require: the DMAR table %s %s: the service would refuse to "
+			"start on this machine",
+			b->source, why);
 		return 0;
 	}
 	if (missing) {
@@ -176,14 +153,10 @@ static void note_summary(struct dmar_run *run)
 	const struct fw_dmar *d = run->dmar;
 	struct strbuf text = STRBUF_INIT;
 
-	strbuf_puts(&text, "DMAR from ");
-	cfg_board_escape(&text, run->b->source, SIZE_MAX);
-	strbuf_puts(&text, ": OEM '");
-	cfg_board_escape(&text, d->header.oem_id, sizeof(d->header.oem_id));
-	strbuf_puts(&text, "' '");
-	cfg_board_escape(&text, d->header.oem_table_id, sizeof(d->header.oem_table_id));
+	cfg_board_describe_source(&text, run->b, "DMAR", d->header.oem_id, sizeof(d->header.oem_id),
+				  d->header.oem_table_id, sizeof(d->header.oem_table_id));
 	strbuf_printf(&text,
-		      "' revision %u, host address width %u bits, flags 0x%02x; %zu DRHD, "
+		      " revision %u, host address width %u bits, flags 0x%02x; %zu DRHD, "
 		      "%zu RMRR, %zu ATSR, %zu RHSA, %zu ANDD, %zu SATC, %zu SIDP",
 		      d->header.revision, d->host_address_width, d->flags, d->drhd_count,
 		      d->rmrr_count, d->atsr_count, d->rhsa_count, d->andd_count, d->satc_count,

@@ -396,46 +396,22 @@ int cfg_arm_source_fdt(struct cfg_board *b, const struct cfg_discover_options *o
 {
 	const char *path = opts->fdt_path ? opts->fdt_path : CFG_FDT_MACHINE_PATH;
 	bool named = opts->fdt_path != NULL;
-	struct cfg_system system = opts->system;
 	struct fdt_run run = {.b = b, .arm = arm};
 	struct fw_fdt_iommu fdt = {0};
 	struct fw_error err = {0};
-	char *canonical = NULL, *text = NULL;
-	char why[FW_ERROR_MESSAGE_SIZE + 64];
+	char *text;
 	size_t size = 0;
 	int r;
 
-	cfg_system_complete(&system);
-	r = system.read_file(system.ctx, path, &canonical, &text, &size);
-	if (r < 0) {
-		canonical = text = NULL; /* not handed over on failure */
-	}
-	if (r == -ENOENT && !named) {
-		return CFG_ARM_SOURCE_ABSENT;
-	}
-	if (cfg_board_set_source(b, path) < 0) {
-		smmu_free(canonical);
-		smmu_free(text);
-		return -ENOMEM;
-	}
-	if (r == -ENOMEM) {
-		b->oom = true;
+	r = cfg_arm_source_read(b, opts, params, "device tree", path, named, &text, &size);
+	if (!text) {
 		return r;
 	}
-	if (r < 0) {
-		snprintf(why, sizeof(why), "cannot be read: %s", strerror(-r));
-		return cfg_arm_unusable(b, opts, params, "device tree", named, why);
-	}
-	smmu_free(canonical);
 	r = fw_fdt_iommu_parse(text, size, &fdt, &err);
 	smmu_free(text);
-	if (r == -ENOMEM) {
-		b->oom = true;
-		return r;
-	}
 	if (r < 0) {
-		snprintf(why, sizeof(why), "is not valid: %s", err.message);
-		return cfg_arm_unusable(b, opts, params, "device tree", named, why);
+		return cfg_arm_source_invalid(b, opts, params, "device tree", named, r,
+					      err.message);
 	}
 	run.fdt = &fdt;
 	run.units = smmu_calloc(fdt.smmu_count ? fdt.smmu_count : 1, sizeof(*run.units));

@@ -71,14 +71,10 @@ static void note_summary(struct iort_run *run)
 			counts[d->nodes[i].type]++;
 		}
 	}
-	strbuf_puts(&text, "IORT from ");
-	cfg_board_escape(&text, run->b->source, SIZE_MAX);
-	strbuf_puts(&text, ": OEM '");
-	cfg_board_escape(&text, d->header.oem_id, sizeof(d->header.oem_id));
-	strbuf_puts(&text, "' '");
-	cfg_board_escape(&text, d->header.oem_table_id, sizeof(d->header.oem_table_id));
+	cfg_board_describe_source(&text, run->b, "IORT", d->header.oem_id, sizeof(d->header.oem_id),
+				  d->header.oem_table_id, sizeof(d->header.oem_table_id));
 	strbuf_printf(&text,
-		      "' revision %u; %zu ITS group, %zu named component, %zu root complex, "
+		      " revision %u; %zu ITS group, %zu named component, %zu root complex, "
 		      "%zu SMMUv1/v2, %zu SMMUv3, %zu PMCG, %zu RMR",
 		      d->header.revision, counts[IORT_TYPE_ITS_GROUP],
 		      counts[IORT_TYPE_NAMED_COMPONENT], counts[IORT_TYPE_ROOT_COMPLEX],
@@ -339,46 +335,21 @@ int cfg_arm_source_iort(struct cfg_board *b, const struct cfg_discover_options *
 {
 	const char *path = opts->iort_path ? opts->iort_path : CFG_IORT_MACHINE_PATH;
 	bool named = opts->iort_path != NULL;
-	struct cfg_system system = opts->system;
 	struct iort_run run = {.b = b, .arm = arm};
 	struct fw_iort iort = {0};
 	struct fw_error err = {0};
-	char *canonical = NULL, *text = NULL;
-	char why[FW_ERROR_MESSAGE_SIZE + 64];
+	char *text;
 	size_t size = 0;
 	int r;
 
-	cfg_system_complete(&system);
-	r = system.read_file(system.ctx, path, &canonical, &text, &size);
-	if (r < 0) {
-		canonical = text = NULL; /* not handed over on failure */
-	}
-	if (r == -ENOENT && !named) {
-		return CFG_ARM_SOURCE_ABSENT;
-	}
-	if (cfg_board_set_source(b, path) < 0) {
-		smmu_free(canonical);
-		smmu_free(text);
-		return -ENOMEM;
-	}
-	if (r == -ENOMEM) {
-		b->oom = true;
+	r = cfg_arm_source_read(b, opts, params, "IORT", path, named, &text, &size);
+	if (!text) {
 		return r;
 	}
-	if (r < 0) {
-		snprintf(why, sizeof(why), "cannot be read: %s", strerror(-r));
-		return cfg_arm_unusable(b, opts, params, "IORT", named, why);
-	}
-	smmu_free(canonical);
 	r = fw_iort_parse(text, size, 0, &iort, &err);
 	smmu_free(text);
-	if (r == -ENOMEM) {
-		b->oom = true;
-		return r;
-	}
 	if (r < 0) {
-		snprintf(why, sizeof(why), "is not valid: %s", err.message);
-		return cfg_arm_unusable(b, opts, params, "IORT", named, why);
+		return cfg_arm_source_invalid(b, opts, params, "IORT", named, r, err.message);
 	}
 	run.iort = &iort;
 	run.units = smmu_calloc(iort.node_count ? iort.node_count : 1, sizeof(*run.units));

@@ -17,6 +17,7 @@
 #include "common/alloc.h"
 #include "common/limits.h"
 #include "firmware/fw-bytes.h"
+#include "firmware/fw-walk.h"
 
 /* 4 KiB: the granule of VT-d register sets (§10.4) and of RMRR bounds (§8.4). */
 #define DMAR_PAGE_SIZE 4096u
@@ -404,29 +405,19 @@ static int dmar_walk(struct dmar_walk *w)
 /* Allocates each array to the count the first walk found, and zeroes the counts. */
 static int dmar_alloc(struct fw_dmar *d)
 {
-#define DMAR_ALLOC(array, count)                                             \
-	do {                                                                 \
-		if (d->count > 0) {                                          \
-			d->array = smmu_calloc(d->count, sizeof(*d->array)); \
-			if (!d->array) {                                     \
-				return -ENOMEM;                              \
-			}                                                    \
-		}                                                            \
-		d->count = 0;                                                \
-	} while (0)
+	int r = 0;
 
-	DMAR_ALLOC(structs, struct_count);
-	DMAR_ALLOC(drhds, drhd_count);
-	DMAR_ALLOC(rmrrs, rmrr_count);
-	DMAR_ALLOC(atsrs, atsr_count);
-	DMAR_ALLOC(rhsas, rhsa_count);
-	DMAR_ALLOC(andds, andd_count);
-	DMAR_ALLOC(satcs, satc_count);
-	DMAR_ALLOC(sidps, sidp_count);
-	DMAR_ALLOC(scopes, scope_count);
+	d->structs = fw_walk_array(&d->struct_count, sizeof(*d->structs), &r);
+	d->drhds = fw_walk_array(&d->drhd_count, sizeof(*d->drhds), &r);
+	d->rmrrs = fw_walk_array(&d->rmrr_count, sizeof(*d->rmrrs), &r);
+	d->atsrs = fw_walk_array(&d->atsr_count, sizeof(*d->atsrs), &r);
+	d->rhsas = fw_walk_array(&d->rhsa_count, sizeof(*d->rhsas), &r);
+	d->andds = fw_walk_array(&d->andd_count, sizeof(*d->andds), &r);
+	d->satcs = fw_walk_array(&d->satc_count, sizeof(*d->satcs), &r);
+	d->sidps = fw_walk_array(&d->sidp_count, sizeof(*d->sidps), &r);
+	d->scopes = fw_walk_array(&d->scope_count, sizeof(*d->scopes), &r);
 	d->unknown_count = 0;
-	return 0;
-#undef DMAR_ALLOC
+	return r;
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "common/alloc.h"
 #include "common/limits.h"
 #include "firmware/fw-bytes.h"
+#include "firmware/fw-walk.h"
 
 struct iort_walk {
 	const uint8_t *table;
@@ -550,29 +551,19 @@ static int check_references(struct fw_iort *d, struct fw_error *err)
 /* Allocates each array to the count the first walk found, and zeroes the counts. */
 static int iort_alloc(struct fw_iort *d)
 {
-#define IORT_ALLOC(array, count)                                             \
-	do {                                                                 \
-		if (d->count > 0) {                                          \
-			d->array = smmu_calloc(d->count, sizeof(*d->array)); \
-			if (!d->array) {                                     \
-				return -ENOMEM;                              \
-			}                                                    \
-		}                                                            \
-		d->count = 0;                                                \
-	} while (0)
+	int r = 0;
 
-	IORT_ALLOC(mappings, mapping_count);
-	IORT_ALLOC(its_ids, its_id_count);
-	IORT_ALLOC(rmr_ranges, rmr_range_count);
+	d->mappings = fw_walk_array(&d->mapping_count, sizeof(*d->mappings), &r);
+	d->its_ids = fw_walk_array(&d->its_id_count, sizeof(*d->its_ids), &r);
+	d->rmr_ranges = fw_walk_array(&d->rmr_range_count, sizeof(*d->rmr_ranges), &r);
 	d->unknown_count = 0;
-	if (d->node_count > 0) {
+	if (r == 0 && d->node_count > 0) {
 		d->nodes = smmu_calloc(d->node_count, sizeof(*d->nodes));
 		if (!d->nodes) {
 			return -ENOMEM;
 		}
 	}
-	return 0;
-#undef IORT_ALLOC
+	return r;
 }
 
 /*

@@ -9,29 +9,18 @@
 #include "backends/smmuv3/smmuv3.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
-#include "common/strbuf.h"
-#include "hw/hw-table-mem.h"
-#include "hw/hw.h"
-
-/* The provider a real machine uses when the configuration names no platform. */
-#define SMMUV3_DEFAULT_PLATFORM "devmem"
+#include "backends/common/backend-machine.h"
 
 /* Owner: this file; set by smmuv3_init(), cleared by smmuv3_fini(). */
 static struct {
 	const struct smmu_backend_host *host;
 	struct smmuv3_params params;
-	struct hw_bus *bus;
-	struct hw_table_mem *tables;
-	struct pt_allocator alloc;
-	void *blocking_table_cpu;
-	uint64_t blocking_table_pa;
-	bool keep_pages; /* smmuv3_table_keep() */
+	struct backend_machine machine; /* bus, table memory, the blocking page */
 	size_t unit_count;
 } smmuv3;
 
@@ -46,40 +35,38 @@ const struct smmu_backend_host *smmuv3_host(void)
 /* The machine every unit is on. */
 struct hw_bus *smmuv3_bus(void)
 {
-	return smmuv3.bus;
+	return smmuv3.machine.bus;
 }
 
 /* Table memory, shared by the units. */
 struct hw_table_mem *smmuv3_tables(void)
 {
-	return smmuv3.tables;
+	return smmuv3.machine.tables;
 }
 
 /* The allocator pgtable builds second-level tables with: the same table memory. */
 const struct pt_allocator *smmuv3_table_allocator(void)
 {
-	return &smmuv3.alloc;
+	return &smmuv3.machine.alloc;
 }
 
 /* Physical address of the blocking stream table (smmuv3.h, "Takeover and park"). */
 uint64_t smmuv3_blocking_table_pa(void)
 {
-	return smmuv3.blocking_table_pa;
+	return smmuv3.machine.blocking_pa;
 }
 
 /* `size` bytes (a power of two, at least 4 KiB) of zeroed table memory aligned to their size,
  * visible to the IOMMU as zero.  -ENOMEM. */
 int smmuv3_table_alloc(size_t size, void **ret_cpu, uint64_t *ret_pa)
 {
-	return hw_table_alloc(smmuv3.tables, size, ret_cpu, ret_pa);
+	return backend_machine_alloc(&smmuv3.machine, size, ret_cpu, ret_pa);
 }
 
 /* Gives back memory from smmuv3_table_alloc() once no unit can read it.  Accepts NULL. */
 void smmuv3_table_free(void *cpu, uint64_t pa, size_t size)
 {
-	if (cpu && !smmuv3.keep_pages) {
-		hw_table_free(smmuv3.tables, cpu, pa, size);
-	}
+	backend_machine_free(&smmuv3.machine, cpu, pa, size);
 }
 
 /*
@@ -89,7 +76,7 @@ void smmuv3_table_free(void *cpu, uint64_t pa, size_t size)
  */
 void smmuv3_table_keep(bool keep)
 {
-	smmuv3.keep_pages = keep;
+	backend_machine_keep(&smmuv3.machine, keep);
 }
 
 /* `smmu smmuv3 PARAMS` as parsed at init. */
@@ -119,79 +106,6 @@ void smmuv3_log(int priority, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int tables_alloc(void *ctx, size_t size, void **ret_cpu, uint64_t *ret_pa)
-{
-	return hw_table_alloc(ctx, size, ret_cpu, ret_pa);
-}
-
-static void tables_free(void *ctx, void *cpu, uint64_t pa, size_t size)
-{
-	if (!smmuv3.keep_pages) {
-		hw_table_free(ctx, cpu, pa, size);
-	}
-}
-
-static void tables_sync(void *ctx, const void *cpu, size_t size)
-{
-	(void)ctx;
-	hw_table_mem_sync(cpu, size);
-}
-
-/* Opens the bus and the table memory, and takes the blocking table: the first page. */
-static int open_machine(const char *spec)
-{
-	struct strbuf why = STRBUF_INIT;
-	uint64_t pa, size;
-	int r = hw_open(spec, &smmuv3.bus, &why);
-
-	if (r < 0) {
-		smmuv3_log(LOG_ERR, "smmuv3: cannot reach the hardware through '%s': %s", spec,
-			   why.oom ? "out of memory" : strbuf_str(&why));
-		goto out;
-	}
-	r = hw_bus_tables(smmuv3.bus, &pa, &size);
-	if (r < 0) {
-		smmuv3_log(LOG_ERR,
-			   "smmuv3: the platform reserves no memory for IOMMU tables: add "
-			   "tables=ADDR,SIZE to the platform spec '%s'",
-			   spec);
-		goto err_close;
-	}
-	r = hw_table_mem_create(smmuv3.bus, pa, size, &smmuv3.tables, &why);
-	if (r < 0) {
-		smmuv3_log(LOG_ERR, "smmuv3: %s", why.oom ? "out of memory" : strbuf_str(&why));
-		goto err_close;
-	}
-	/* First fit: the lowest page of the range, in every run (smmuv3.h, "Takeover and park"). */
-	r = smmuv3_table_alloc(HW_TABLE_PAGE_SIZE, &smmuv3.blocking_table_cpu,
-			       &smmuv3.blocking_table_pa);
-	if (r < 0) {
-		smmuv3_log(LOG_ERR, "smmuv3: table memory at 0x%" PRIx64 " has no free page", pa);
-		goto err_destroy;
-	}
-	smmuv3.alloc = (struct pt_allocator){
-		.alloc = tables_alloc,
-		.free = tables_free,
-		.sync = tables_sync,
-		.ctx = smmuv3.tables,
-	};
-	hw_table_mem_linear(smmuv3.tables, &smmuv3.alloc.linear_cpu_base,
-			    &smmuv3.alloc.linear_pa_base);
-	smmuv3_log(LOG_DEBUG, "smmuv3: %s provider, table memory [0x%" PRIx64 ", +0x%" PRIx64 ")",
-		   hw_bus_provider(smmuv3.bus), pa, size);
-	goto out;
-
-err_destroy:
-	hw_table_mem_destroy(smmuv3.tables);
-	smmuv3.tables = NULL;
-err_close:
-	hw_close(smmuv3.bus);
-	smmuv3.bus = NULL;
-out:
-	strbuf_fini(&why);
-	return r;
-}
-
 /**
  * smmuv3_init() - starts the library: parses `smmu smmuv3 PARAMS`, connects to the machine the
  * platform option names ("devmem" without one) and sets up table memory.
@@ -218,7 +132,7 @@ int smmuv3_init(const struct smmu_backend_host *host, const char *params)
 		smmuv3_log(LOG_ERR, "smmuv3: %s", why);
 		goto err;
 	}
-	r = open_machine(host->platform ? host->platform : SMMUV3_DEFAULT_PLATFORM);
+	r = backend_machine_open(&smmuv3.machine, host, "smmuv3");
 	if (r < 0) {
 		goto err;
 	}
@@ -237,7 +151,6 @@ void smmuv3_fini(void)
 		smmuv3_log(LOG_WARNING, "smmuv3: stopped with %zu units alive; they leak",
 			   smmuv3.unit_count);
 	}
-	hw_table_mem_destroy(smmuv3.tables);
-	hw_close(smmuv3.bus);
+	backend_machine_close(&smmuv3.machine);
 	memset(&smmuv3, 0, sizeof(smmuv3));
 }

@@ -11,31 +11,10 @@
 #include <errno.h>
 #include <syslog.h>
 
+#include "backends/common/backend-id-bitmap.h"
+#include "backends/common/backend-pt.h"
 #include "common/alloc.h"
 #include "hw/hw-table-mem.h"
-
-#define SMMUV3_PROT_ALL (SMMU_PROT_READ | SMMU_PROT_WRITE | SMMU_PROT_EXEC)
-
-static int id_alloc(struct smmu_backend_unit *unit, uint16_t *ret_id)
-{
-	for (unsigned id = 1; id < unit->id_count; id++) {
-		uint64_t bit = BIT(id % 64);
-
-		if (!(unit->id_bitmap[id / 64] & bit)) {
-			unit->id_bitmap[id / 64] |= bit;
-			*ret_id = (uint16_t)id;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
-
-static void id_free(struct smmu_backend_unit *unit, uint16_t id)
-{
-	if (ALWAYS(id != 0 && id < unit->id_count)) {
-		unit->id_bitmap[id / 64] &= ~BIT(id % 64);
-	}
-}
 
 /* Writes the domain's CD into its page: words 1 to 7, then word 0 with V (STYLE.md 5). */
 static void cd_publish(struct smmu_backend_domain *domain)
@@ -123,7 +102,7 @@ int smmuv3_domain_create(struct smmu_backend_unit *unit, struct smmu_backend_dom
 	if (r < 0) {
 		return r;
 	}
-	r = id_alloc(unit, &id);
+	r = backend_id_alloc(unit->id_bitmap, unit->id_count, &id);
 	if (r < 0) {
 		smmuv3_log(LOG_DEBUG, "unit %s: all %u %s are in use", unit->name,
 			   unit->id_count - 1, unit->stage == 1 ? "ASIDs" : "VMIDs");
@@ -131,7 +110,7 @@ int smmuv3_domain_create(struct smmu_backend_unit *unit, struct smmu_backend_dom
 	}
 	r = smmuv3_domain_new(unit, id, &domain);
 	if (r < 0) {
-		id_free(unit, id);
+		backend_id_free(unit->id_bitmap, unit->id_count, id);
 		return r;
 	}
 	smmu_list_add(&unit->domains, &domain->link);
@@ -173,40 +152,13 @@ void smmuv3_domain_destroy(struct smmu_backend_domain *domain)
 	/* In the error state the unit may still walk the tables: the pages stay allocated and
 	 * the ID is never reused. */
 	if (smmuv3_unit_check(unit) == 0) {
-		id_free(unit, domain->id);
+		backend_id_free(unit->id_bitmap, unit->id_count, domain->id);
 		smmuv3_domain_free(domain);
 	} else {
 		smmuv3_table_keep(true);
 		smmuv3_domain_free(domain);
 		smmuv3_table_keep(false);
 	}
-}
-
-/* SMMU_PROT_* as PT_PROT_*.  Stage 1 cannot express write-only: pgtable refuses it with
- * -EOPNOTSUPP rather than grant reads. */
-static int pt_prot_of(unsigned prot, unsigned *ret_pt_prot)
-{
-	if (prot & ~SMMUV3_PROT_ALL) {
-		return -EINVAL;
-	}
-	*ret_pt_prot = (prot & SMMU_PROT_READ ? PT_PROT_READ : 0u) |
-		       (prot & SMMU_PROT_WRITE ? PT_PROT_WRITE : 0u) |
-		       (prot & SMMU_PROT_EXEC ? 0u : PT_PROT_NOEXEC);
-	return 0;
-}
-
-/* [iova, iova + size) lies below 2^IAS.  -EINVAL, -EOVERFLOW, -ERANGE. */
-static int check_input_range(const struct smmu_backend_domain *domain, uint64_t iova, uint64_t size)
-{
-	uint64_t last;
-
-	if (size == 0) {
-		return -EINVAL;
-	}
-	if (__builtin_add_overflow(iova, size - 1, &last)) {
-		return -EOVERFLOW;
-	}
-	return last >> domain->info.ias ? -ERANGE : 0;
 }
 
 /**
@@ -225,10 +177,10 @@ int smmuv3_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, u
 	int r = smmuv3_unit_check(domain->unit);
 
 	if (r == 0) {
-		r = pt_prot_of(prot, &pt_prot);
+		r = backend_pt_prot(prot, &pt_prot);
 	}
 	if (r == 0) {
-		r = check_input_range(domain, iova, size);
+		r = backend_check_input_range(iova, size, domain->info.ias);
 	}
 	if (r == 0) {
 		r = pt_map(domain->space, iova, pa, size, pt_prot);
@@ -390,9 +342,6 @@ int smmuv3_translate(struct smmu_backend_device *device, uint64_t iova, unsigned
 	uint64_t words[SMMU_STE_WORDS];
 	const uint64_t *slot;
 	struct smmuv3_ste ste;
-	struct pt_leaf leaf;
-	int r;
-
 	if (access != SMMU_ACCESS_READ && access != SMMU_ACCESS_WRITE) {
 		return -EINVAL;
 	}
@@ -435,21 +384,6 @@ int smmuv3_translate(struct smmu_backend_device *device, uint64_t iova, unsigned
 		*ret_refusal = SMMU_REFUSAL_BLOCKED;
 		return 0;
 	}
-	r = iova >> domain->info.ias ? -ERANGE : pt_lookup(domain->space, iova, &leaf);
-	if (r == -ENOENT || r == -ERANGE) {
-		*ret_refusal = SMMU_REFUSAL_NOT_MAPPED;
-		return 0;
-	}
-	if (r < 0) {
-		return r;
-	}
-	if (access == SMMU_ACCESS_WRITE && !(leaf.prot & PT_PROT_WRITE)) {
-		*ret_refusal = SMMU_REFUSAL_READ_ONLY;
-	} else if (access == SMMU_ACCESS_READ && !(leaf.prot & PT_PROT_READ)) {
-		*ret_refusal = SMMU_REFUSAL_WRITE_ONLY;
-	} else {
-		*ret_pa = leaf.pa + (iova - leaf.iova);
-		*ret_refusal = SMMU_REFUSAL_NONE;
-	}
-	return 0;
+	return backend_translate_space(domain->space, domain->info.ias, iova, access, ret_pa,
+				       ret_refusal);
 }

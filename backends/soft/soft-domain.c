@@ -12,9 +12,8 @@
 #include <stddef.h>
 #include <syslog.h>
 
+#include "backends/common/backend-pt.h"
 #include "common/alloc.h"
-
-#define SOFT_PROT_ALL (SMMU_PROT_READ | SMMU_PROT_WRITE | SMMU_PROT_EXEC)
 
 /**
  * soft_domain_create() - an empty address space on `unit`, in the format `smmu soft` chose.
@@ -67,19 +66,6 @@ void soft_domain_destroy(struct smmu_backend_domain *domain)
 	smmu_free(domain);
 }
 
-/* SMMU_PROT_* as PT_PROT_*.  Without SMMU_PROT_EXEC the entry forbids instruction fetches
- * where the format can say so (VT-d never grants them: pgtable.h). */
-static int pt_prot_of(unsigned prot, unsigned *ret_pt_prot)
-{
-	if (prot & ~SOFT_PROT_ALL) {
-		return -EINVAL;
-	}
-	*ret_pt_prot = (prot & SMMU_PROT_READ ? PT_PROT_READ : 0u) |
-		       (prot & SMMU_PROT_WRITE ? PT_PROT_WRITE : 0u) |
-		       (prot & SMMU_PROT_EXEC ? 0u : PT_PROT_NOEXEC);
-	return 0;
-}
-
 /* pt_map() with prot already converted to pt_prot. */
 static int map_converted(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa,
 			 uint64_t size, unsigned prot, unsigned pt_prot)
@@ -105,7 +91,7 @@ int soft_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uin
 	     unsigned prot)
 {
 	unsigned pt_prot;
-	int r = pt_prot_of(prot, &pt_prot);
+	int r = backend_pt_prot(prot, &pt_prot);
 
 	return r < 0 ? r : map_converted(domain, iova, pa, size, prot, pt_prot);
 }
@@ -146,7 +132,7 @@ int soft_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend
 		/* A request has one permission for all its ranges: convert it once. */
 		if (i == 0 || m->prot != prot) {
 			prot = m->prot;
-			r = pt_prot_of(prot, &pt_prot);
+			r = backend_pt_prot(prot, &pt_prot);
 		}
 		if (r == 0) {
 			r = map_converted(domain, m->iova, m->pa, m->size, prot, pt_prot);
@@ -221,12 +207,8 @@ int soft_translate(struct smmu_backend_device *device, uint64_t iova, unsigned a
 			return r;
 		} else {
 			raw |= SOFT_FAULT_RAW_LEAF | FIELD_PREP(SOFT_FAULT_RAW_LEVEL, leaf.level);
-			if (access == SMMU_ACCESS_WRITE && !(leaf.prot & PT_PROT_WRITE)) {
-				refusal = SMMU_REFUSAL_READ_ONLY;
-			} else if (access == SMMU_ACCESS_READ && !(leaf.prot & PT_PROT_READ)) {
-				refusal = SMMU_REFUSAL_WRITE_ONLY;
-			} else {
-				*ret_pa = leaf.pa + (iova - leaf.iova);
+			refusal = backend_leaf_refusal(&leaf, iova, access, ret_pa);
+			if (refusal == SMMU_REFUSAL_NONE) {
 				*ret_refusal = SMMU_REFUSAL_NONE;
 				return 0;
 			}

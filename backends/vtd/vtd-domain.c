@@ -10,31 +10,10 @@
 #include <errno.h>
 #include <syslog.h>
 
+#include "backends/common/backend-id-bitmap.h"
+#include "backends/common/backend-pt.h"
 #include "common/alloc.h"
 #include "hw/hw-table-mem.h"
-
-#define VTD_PROT_ALL (SMMU_PROT_READ | SMMU_PROT_WRITE | SMMU_PROT_EXEC)
-
-static int did_alloc(struct smmu_backend_unit *unit, uint16_t *ret_did)
-{
-	for (unsigned did = 1; did < unit->caps.domain_id_count; did++) {
-		uint64_t bit = BIT(did % 64);
-
-		if (!(unit->did_bitmap[did / 64] & bit)) {
-			unit->did_bitmap[did / 64] |= bit;
-			*ret_did = (uint16_t)did;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
-
-static void did_free(struct smmu_backend_unit *unit, uint16_t did)
-{
-	if (ALWAYS(did != 0 && did < unit->caps.domain_id_count)) {
-		unit->did_bitmap[did / 64] &= ~BIT(did % 64);
-	}
-}
 
 /**
  * vtd_domain_create() - an empty address space on `unit` with its own domain id.  No device
@@ -55,7 +34,7 @@ int vtd_domain_create(struct smmu_backend_unit *unit, struct smmu_backend_domain
 	if (!domain) {
 		return -ENOMEM;
 	}
-	r = did_alloc(unit, &domain->did);
+	r = backend_id_alloc(unit->did_bitmap, unit->caps.domain_id_count, &domain->did);
 	if (r < 0) {
 		vtd_log(LOG_DEBUG, "unit %s: all %u domain ids are in use", unit->name,
 			unit->caps.domain_id_count - 1);
@@ -73,7 +52,7 @@ int vtd_domain_create(struct smmu_backend_unit *unit, struct smmu_backend_domain
 	return 0;
 
 err_free_did:
-	did_free(unit, domain->did);
+	backend_id_free(unit->did_bitmap, unit->caps.domain_id_count, domain->did);
 err_free_domain:
 	smmu_free(domain);
 	return r;
@@ -111,36 +90,23 @@ void vtd_domain_destroy(struct smmu_backend_domain *domain)
 	}
 	if (vtd_unit_check(unit) == 0) {
 		pt_space_destroy(domain->space);
-		did_free(unit, domain->did);
+		backend_id_free(unit->did_bitmap, unit->caps.domain_id_count, domain->did);
 	}
 	smmu_list_del(&domain->link);
 	smmu_free(domain);
 }
 
-/* SMMU_PROT_* as PT_PROT_*.  Legacy-mode requests never ask to execute (VT-d 3.6: execute
- * requests need PASIDs), so SMMU_PROT_EXEC grants nothing more and nothing less. */
+/* SMMU_PROT_* as PT_PROT_*, with execute never granted: legacy-mode requests never ask to
+ * execute (VT-d 3.6: execute requests need PASIDs), so SMMU_PROT_EXEC grants nothing more and
+ * nothing less. */
 static int pt_prot_of(unsigned prot, unsigned *ret_pt_prot)
 {
-	if (prot & ~VTD_PROT_ALL) {
-		return -EINVAL;
-	}
-	*ret_pt_prot = (prot & SMMU_PROT_READ ? PT_PROT_READ : 0u) |
-		       (prot & SMMU_PROT_WRITE ? PT_PROT_WRITE : 0u) | PT_PROT_NOEXEC;
-	return 0;
-}
+	int r = backend_pt_prot(prot, ret_pt_prot);
 
-/* [iova, iova + size) lies below 2^input_bits.  -EINVAL, -EOVERFLOW, -ERANGE. */
-static int check_input_range(const struct smmu_backend_unit *unit, uint64_t iova, uint64_t size)
-{
-	uint64_t last;
-
-	if (size == 0) {
-		return -EINVAL;
+	if (r == 0) {
+		*ret_pt_prot |= PT_PROT_NOEXEC;
 	}
-	if (__builtin_add_overflow(iova, size - 1, &last)) {
-		return -EOVERFLOW;
-	}
-	return last >> unit->caps.input_bits ? -ERANGE : 0;
+	return r;
 }
 
 /* The IOTLB invalidation of [start, last] in `domain`, run now. */
@@ -174,7 +140,7 @@ int vtd_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uint
 		r = pt_prot_of(prot, &pt_prot);
 	}
 	if (r == 0) {
-		r = check_input_range(unit, iova, size);
+		r = backend_check_input_range(iova, size, unit->caps.input_bits);
 	}
 	if (r == 0) {
 		r = pt_map(domain->space, iova, pa, size, pt_prot);
@@ -251,7 +217,7 @@ int vtd_map_batch(struct smmu_backend_domain *domain, const struct smmu_backend_
 
 		r = pt_prot_of(m->prot, &pt_prot);
 		if (r == 0) {
-			r = check_input_range(unit, m->iova, m->size);
+			r = backend_check_input_range(m->iova, m->size, unit->caps.input_bits);
 		}
 		if (r == 0) {
 			r = pt_map(domain->space, m->iova, m->pa, m->size, pt_prot);
@@ -399,7 +365,6 @@ int vtd_translate(struct smmu_backend_device *device, uint64_t iova, unsigned ac
 {
 	struct smmu_backend_unit *unit = device->unit;
 	struct smmu_backend_domain *domain;
-	struct pt_leaf leaf;
 	int r;
 
 	if (access != SMMU_ACCESS_READ && access != SMMU_ACCESS_WRITE) {
@@ -426,21 +391,6 @@ int vtd_translate(struct smmu_backend_device *device, uint64_t iova, unsigned ac
 		*ret_refusal = SMMU_REFUSAL_BLOCKED;
 		return 0;
 	}
-	r = iova >> unit->caps.input_bits ? -ERANGE : pt_lookup(domain->space, iova, &leaf);
-	if (r == -ENOENT || r == -ERANGE) {
-		*ret_refusal = SMMU_REFUSAL_NOT_MAPPED;
-		return 0;
-	}
-	if (r < 0) {
-		return r;
-	}
-	if (access == SMMU_ACCESS_WRITE && !(leaf.prot & PT_PROT_WRITE)) {
-		*ret_refusal = SMMU_REFUSAL_READ_ONLY;
-	} else if (access == SMMU_ACCESS_READ && !(leaf.prot & PT_PROT_READ)) {
-		*ret_refusal = SMMU_REFUSAL_WRITE_ONLY;
-	} else {
-		*ret_pa = leaf.pa + (iova - leaf.iova);
-		*ret_refusal = SMMU_REFUSAL_NONE;
-	}
-	return 0;
+	return backend_translate_space(domain->space, unit->caps.input_bits, iova, access, ret_pa,
+				       ret_refusal);
 }

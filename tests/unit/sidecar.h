@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "file-test-util.h"
 #include "firmware/acpi-table.h"
 #include "json-reader.h"
 
@@ -19,9 +20,6 @@ struct sidecar_where {
 	const char *file;
 	char path[160];
 };
-
-/* Reads a whole file (plus a NUL after it) or fails the test. */
-void *sidecar_read_whole(const char *path, size_t *ret_size);
 
 /* The member `key` of `obj`; fails when it is absent. */
 const struct json_value *sidecar_member(const struct sidecar_where *w, const struct json_value *obj,

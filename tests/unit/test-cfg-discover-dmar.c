@@ -18,6 +18,7 @@
 #include "common/strbuf.h"
 #include "config/cfg-discover.h"
 #include "discover-test-util.h"
+#include "file-test-util.h"
 #include "json-reader.h"
 
 #ifndef SMMU_FIXTURES_DIR
@@ -92,28 +93,6 @@ static bool has_reserved(const struct cfg_device *device, uint64_t start, uint64
 	return false;
 }
 
-static void *read_whole(const char *path, size_t *ret_size)
-{
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long size;
-
-	if (!f) {
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	}
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	data = malloc((size_t)size + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	data[size] = '\0';
-	*ret_size = (size_t)size;
-	return data;
-}
-
 /* Sets the ACPI checksum byte so that the table's bytes sum to 0. */
 static void fix_checksum(unsigned char *table, size_t size)
 {
@@ -168,7 +147,7 @@ static const struct cfg_device *scope_device(const struct cfg_config *cfg,
 static void check_fixture(const char *bin_path, const char *json_path)
 {
 	size_t json_size;
-	char *json_text = read_whole(json_path, &json_size);
+	char *json_text = test_file_read(json_path, &json_size);
 	const struct json_value *structs;
 	struct json_value root;
 	char message[128];
@@ -702,7 +681,7 @@ static void test_other_types(void **state)
 static void test_other_segments(void **state)
 {
 	size_t size;
-	unsigned char *table = read_whole(FIXTURE("lenovo-thinkpad-x1-carbon-6th"), &size);
+	unsigned char *table = test_file_read(FIXTURE("lenovo-thinkpad-x1-carbon-6th"), &size);
 	struct cfg_discover_options opts = {.dmar_path = "seg.bin"};
 	struct run run;
 

@@ -374,8 +374,8 @@ static void test_example_configuration(void **state)
 	struct run run;
 
 	size_t size;
-	char *by_hand = sidecar_read_whole(EXAMPLE_BY_HAND, &size);
-	char *discovered = sidecar_read_whole(EXAMPLE_DISCOVERED, &size);
+	char *by_hand = test_file_read(EXAMPLE_BY_HAND, &size);
+	char *discovered = test_file_read(EXAMPLE_DISCOVERED, &size);
 
 	(void)state;
 	cfg_test_file(EXAMPLE_BY_HAND, by_hand);
@@ -405,7 +405,7 @@ static void test_machine_tree(void **state)
 {
 	struct cfg_discover_options opts = {.system = cfg_test_options()->system};
 	size_t size;
-	char *tree = sidecar_read_whole(QEMU_VIRT, &size);
+	char *tree = test_file_read(QEMU_VIRT, &size);
 	char *iort;
 	struct run run;
 
@@ -416,7 +416,7 @@ static void test_machine_tree(void **state)
 	assert_string_equal(find_unit(&run.cfg, "smmu0")->loc.file, CFG_FDT_MACHINE_PATH);
 	run_fini(&run);
 
-	iort = sidecar_read_whole(QEMU_VIRT_IORT, &size);
+	iort = test_file_read(QEMU_VIRT_IORT, &size);
 	cfg_test_file_bytes(CFG_IORT_MACHINE_PATH, iort, size);
 	run_discover(&run, "smmu smmuv3 require device pci:0:1.0", &opts);
 	assert_ok(&run);

@@ -79,7 +79,7 @@ static void assert_use(const struct cfg_device *device, const char *unit, const 
 static unsigned char *virt_with_rmr(size_t *ret_size)
 {
 	size_t size;
-	unsigned char *qemu = sidecar_read_whole(QEMU_VIRT, &size);
+	unsigned char *qemu = test_file_read(QEMU_VIRT, &size);
 	const unsigned char rmr[] = {
 		6,  108,  0, 3,	   0,  0, 0, 0, /* type, length, revision, id */
 		2,  0,	  0, 0,	   28, 0, 0, 0, /* 2 mappings at 28 */
@@ -244,7 +244,7 @@ static void check_fixture(const char *name)
 
 	snprintf(bin, sizeof(bin), "%s/%s", IORT_FIXTURES, name);
 	snprintf(json, sizeof(json), "%s/%.*s.json", IORT_FIXTURES, (int)stem, name);
-	text = sidecar_read_whole(json, &json_size);
+	text = test_file_read(json, &json_size);
 	assert_int_equal(json_parse(text, json_size, &root, message, sizeof(message)), 0);
 	nodes = sidecar_member(&w, sidecar_member(&w, &root, "iort"), "nodes");
 	strbuf_puts(&config, "smmu smmuv3");
@@ -407,7 +407,7 @@ static void test_machine_table(void **state)
 {
 	struct cfg_discover_options opts = {.system = cfg_test_options()->system};
 	size_t size;
-	char *table = sidecar_read_whole(QEMU_VIRT, &size);
+	char *table = test_file_read(QEMU_VIRT, &size);
 	struct run run;
 
 	(void)state;
@@ -487,7 +487,7 @@ static void test_unusable_tables(void **state)
 {
 	struct cfg_discover_options opts = {.system = cfg_test_options()->system};
 	size_t size;
-	char *table = sidecar_read_whole(QEMU_VIRT, &size);
+	char *table = test_file_read(QEMU_VIRT, &size);
 	struct run run;
 
 	(void)state;

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "acpi-test-table.h"
 #include "common/alloc.h"
 #include "firmware/dmar.h"
 #include "json-reader.h"
@@ -296,8 +297,8 @@ static void check_fixture(const char *dir, const char *bin_name)
 
 	snprintf(bin_path, sizeof(bin_path), "%s/%s", dir, bin_name);
 	snprintf(json_path, sizeof(json_path), "%s/%.*s.json", dir, (int)stem, bin_name);
-	bin = sidecar_read_whole(bin_path, &bin_size);
-	text = sidecar_read_whole(json_path, &json_size);
+	bin = test_file_read(bin_path, &bin_size);
+	text = test_file_read(json_path, &json_size);
 	r = json_parse(text, json_size, &top, message, sizeof(message));
 	if (r < 0) {
 		fail_msg("%s: broken sidecar: %s", json_path, message);
@@ -355,33 +356,14 @@ static void *read_fixture(const char *name, size_t *ret_size)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", DMAR_FIXTURES, name);
-	return sidecar_read_whole(path, ret_size);
+	return test_file_read(path, ret_size);
 }
 
 /* ---- Hand-built tables ---- */
 
 /* A DMAR under construction: a 48-byte header, then structures. */
-struct tb {
-	uint8_t *buf;
-	size_t len;
-	size_t capacity;
-};
 
-static size_t tb_add(struct tb *t, const void *bytes, size_t n)
-{
-	size_t off = t->len;
-
-	if (t->len + n > t->capacity) {
-		t->capacity = (t->len + n) * 2;
-		t->buf = realloc(t->buf, t->capacity);
-		assert_non_null(t->buf);
-	}
-	memcpy(t->buf + t->len, bytes, n);
-	t->len += n;
-	return off;
-}
-
-static void tb_init(struct tb *t)
+static void tb_init(struct acpi_tb *t)
 {
 	static const uint8_t header[48] = {'D',
 					   'M',
@@ -423,74 +405,43 @@ static void tb_init(struct tb *t)
 					   DMAR_FLAGS_INTR_REMAP};
 
 	memset(t, 0, sizeof(*t));
-	tb_add(t, header, sizeof(header));
+	acpi_tb_add(t, header, sizeof(header));
 }
 
-/* Writes the length field (the table length unless `length` > 0) and the checksum. */
-static void tb_finish_length(struct tb *t, uint32_t length)
+static void tb_finish(struct acpi_tb *t)
 {
-	uint8_t sum = 0;
-
-	if (length == 0) {
-		length = (uint32_t)t->len;
-	}
-	for (int i = 0; i < 4; i++) {
-		t->buf[ACPI_HDR_LENGTH + i] = (uint8_t)(length >> (8 * i));
-	}
-	t->buf[ACPI_HDR_CHECKSUM] = 0;
-	for (size_t i = 0; i < t->len && i < length; i++) {
-		sum = (uint8_t)(sum + t->buf[i]);
-	}
-	t->buf[ACPI_HDR_CHECKSUM] = (uint8_t)(0 - sum);
-}
-
-static void tb_finish(struct tb *t)
-{
-	tb_finish_length(t, 0);
+	acpi_tb_finish_length(t, 0);
 }
 
 /* A DRHD of `length` bytes at 0xfed90000 (scopes appended by the caller). */
-static size_t tb_drhd(struct tb *t, uint16_t length)
+static size_t tb_drhd(struct acpi_tb *t, uint16_t length)
 {
 	const uint8_t drhd[16] = {
 		0, 0, (uint8_t)length, (uint8_t)(length >> 8), 1, 0, 0, 0, 0, 0, 0xd9, 0xfe};
 
-	return tb_add(t, drhd, sizeof(drhd));
+	return acpi_tb_add(t, drhd, sizeof(drhd));
 }
 
 /* A one-entry scope for device dev.fn on bus `bus`. */
-static size_t tb_scope(struct tb *t, uint8_t type, uint8_t bus, uint8_t dev, uint8_t fn)
+static size_t tb_scope(struct acpi_tb *t, uint8_t type, uint8_t bus, uint8_t dev, uint8_t fn)
 {
 	const uint8_t scope[8] = {type, 8, 0, 0, 0, bus, dev, fn};
 
-	return tb_add(t, scope, sizeof(scope));
+	return acpi_tb_add(t, scope, sizeof(scope));
 }
 
-static void expect_einval(struct tb *t, unsigned flags, size_t offset, const char *part)
+static void expect_einval(struct acpi_tb *t, unsigned flags, size_t offset, const char *part)
 {
 	struct fw_dmar d;
-	struct fw_dmar poison;
 	struct fw_error err = {0};
-	char want[32];
 	int r;
 
-	memset(&d, 0xa5, sizeof(d));
-	memcpy(&poison, &d, sizeof(d));
+	memset(&d, ACPI_TB_POISON, sizeof(d));
 	r = fw_dmar_parse(t->buf, t->len, flags, &d, &err);
-	if (r != -EINVAL) {
-		fail_msg("expected -EINVAL (%s), got %d", part, r);
-	}
-	print_message("refused: %s\n", err.message);
-	assert_int_equal(err.offset, offset);
-	snprintf(want, sizeof(want), "offset %zu: ", offset);
-	assert_non_null(strstr(err.message, want));
-	assert_non_null(strstr(err.message, part));
-	/* Output parameters are written only on success. */
-	assert_memory_equal(&d, &poison, sizeof(d));
-	free(t->buf);
+	acpi_tb_expect_einval(t, r, &err, offset, part, &d, sizeof(d));
 }
 
-static void parse_ok(struct tb *t, struct fw_dmar *ret)
+static void parse_ok(struct acpi_tb *t, struct fw_dmar *ret)
 {
 	struct fw_error err = {0};
 	int r = fw_dmar_parse(t->buf, t->len, 0, ret, &err);
@@ -504,7 +455,7 @@ static void parse_ok(struct tb *t, struct fw_dmar *ret)
 /* A minimal table with one DRHD and one scope decodes. */
 static void test_minimal_table(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_dmar d;
 	struct fw_pci_bdf bdf;
 
@@ -528,7 +479,7 @@ static void test_minimal_table(void **state)
 /* Fewer bytes than the ACPI header: refused at the end of the data. */
 static void test_truncated_header(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 
 	(void)state;
 	tb_init(&t);
@@ -543,17 +494,17 @@ static void test_truncated_header(void **state)
 /* A table whose body ends inside the 48-byte DMAR header. */
 static void test_length_below_dmar_header(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 
 	(void)state;
 	tb_init(&t);
-	tb_finish_length(&t, 40);
+	acpi_tb_finish_length(&t, 40);
 	expect_einval(&t, 0, ACPI_HDR_LENGTH, "less than the 48-byte fixed part");
 }
 
 static void test_bad_signature(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 
 	(void)state;
 	tb_init(&t);
@@ -565,7 +516,7 @@ static void test_bad_signature(void **state)
 /* The length field must not claim more bytes than were given. */
 static void test_length_past_buffer(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 
 	(void)state;
 	tb_init(&t);
@@ -578,14 +529,14 @@ static void test_length_past_buffer(void **state)
 /* A table larger than SMMU_FW_ACPI_MAX_TABLE_SIZE is refused before it is walked. */
 static void test_table_size_limit(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t total = SMMU_FW_ACPI_MAX_TABLE_SIZE + 64;
 	uint8_t *body = calloc(1, total);
 
 	(void)state;
 	assert_non_null(body);
 	tb_init(&t);
-	tb_add(&t, body, total - t.len);
+	acpi_tb_add(&t, body, total - t.len);
 	free(body);
 	tb_finish(&t);
 	expect_einval(&t, 0, ACPI_HDR_LENGTH, "exceeds the limit");
@@ -594,7 +545,7 @@ static void test_table_size_limit(void **state)
 /* Bytes after the length field's end are not part of the table. */
 static void test_trailing_bytes_ignored(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_dmar d;
 	const uint8_t junk[5] = {0xff, 0xff, 0, 0, 0};
 
@@ -602,7 +553,7 @@ static void test_trailing_bytes_ignored(void **state)
 	tb_init(&t);
 	tb_drhd(&t, 16);
 	tb_finish(&t);
-	tb_add(&t, junk, sizeof(junk));
+	acpi_tb_add(&t, junk, sizeof(junk));
 	parse_ok(&t, &d);
 	assert_int_equal(d.struct_count, 1);
 	fw_dmar_fini(&d);
@@ -611,7 +562,7 @@ static void test_trailing_bytes_ignored(void **state)
 /* A wrong checksum is refused by default and decoded on request. */
 static void test_bad_checksum(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_dmar d;
 	struct fw_error err = {0};
 
@@ -630,20 +581,20 @@ static void test_bad_checksum(void **state)
 /* A zero-length structure would loop forever: refused at its offset. */
 static void test_zero_length_structure(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	const uint8_t zero[8] = {0};
 	size_t off;
 
 	(void)state;
 	tb_init(&t);
 	tb_drhd(&t, 16);
-	off = tb_add(&t, zero, sizeof(zero));
+	off = acpi_tb_add(&t, zero, sizeof(zero));
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "length 0 is less than its 16-byte fixed part");
 
 	/* An unknown type with length 0 is no better. */
 	tb_init(&t);
-	off = tb_add(&t, (const uint8_t[]){99, 0, 0, 0}, 4);
+	off = acpi_tb_add(&t, (const uint8_t[]){99, 0, 0, 0}, 4);
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "unknown (type 99) length 0 is less than its 4-byte");
 }
@@ -667,11 +618,11 @@ static void test_structure_shorter_than_fixed_part(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct tb t;
+		struct acpi_tb t;
 		uint8_t s[32] = {cases[i].type, 0, cases[i].length, 0};
 
 		tb_init(&t);
-		tb_add(&t, s, sizeof(s));
+		acpi_tb_add(&t, s, sizeof(s));
 		tb_finish(&t);
 		expect_einval(&t, 0, DMAR_HEADER_SIZE, cases[i].part);
 	}
@@ -680,7 +631,7 @@ static void test_structure_shorter_than_fixed_part(void **state)
 /* A structure whose length runs past the table end. */
 static void test_structure_past_table_end(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
@@ -694,13 +645,13 @@ static void test_structure_past_table_end(void **state)
 /* Fewer than 4 bytes after the last structure: no room for a header. */
 static void test_truncated_structure_header(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
 	tb_init(&t);
 	tb_drhd(&t, 16);
-	off = tb_add(&t, (const uint8_t[]){1, 0}, 2);
+	off = acpi_tb_add(&t, (const uint8_t[]){1, 0}, 2);
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "header needs 4 bytes, the table has 2 left");
 }
@@ -708,26 +659,26 @@ static void test_truncated_structure_header(void **state)
 /* Device scope lengths: too short (0 included), past the structure, odd, too long. */
 static void test_scope_lengths(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
 	tb_init(&t);
 	tb_drhd(&t, 24);
-	off = tb_add(&t, (const uint8_t[]){1, 0, 0, 0, 0, 0, 2, 0}, 8);
+	off = acpi_tb_add(&t, (const uint8_t[]){1, 0, 0, 0, 0, 0, 2, 0}, 8);
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "device scope length 0 is less than 8");
 
 	tb_init(&t);
 	tb_drhd(&t, 24);
-	off = tb_add(&t, (const uint8_t[]){1, 6, 0, 0, 0, 0, 2, 0}, 8);
+	off = acpi_tb_add(&t, (const uint8_t[]){1, 6, 0, 0, 0, 0, 2, 0}, 8);
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "device scope length 6 is less than 8");
 
 	/* The scope runs past its DRHD, though not past the table. */
 	tb_init(&t);
 	tb_drhd(&t, 24);
-	off = tb_add(&t, (const uint8_t[]){1, 10, 0, 0, 0, 0, 2, 0}, 8);
+	off = acpi_tb_add(&t, (const uint8_t[]){1, 10, 0, 0, 0, 0, 2, 0}, 8);
 	tb_drhd(&t, 16);
 	tb_finish(&t);
 	expect_einval(&t, 0, off,
@@ -737,7 +688,7 @@ static void test_scope_lengths(void **state)
 	tb_init(&t);
 	tb_drhd(&t, 27);
 	tb_scope(&t, DMAR_SCOPE_TYPE_PCI_ENDPOINT, 0, 2, 0);
-	off = tb_add(&t, (const uint8_t[]){1, 0, 0}, 3);
+	off = acpi_tb_add(&t, (const uint8_t[]){1, 0, 0}, 3);
 	tb_finish(&t);
 	expect_einval(&t, 0, off,
 		      "device scope header needs 6 bytes, the DRHD at offset 48 has "
@@ -745,7 +696,7 @@ static void test_scope_lengths(void **state)
 
 	tb_init(&t);
 	tb_drhd(&t, 25);
-	off = tb_add(&t, (const uint8_t[]){1, 9, 0, 0, 0, 0, 2, 0, 0}, 9);
+	off = acpi_tb_add(&t, (const uint8_t[]){1, 9, 0, 0, 0, 0, 2, 0, 0}, 9);
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "length 9 leaves half a path entry");
 }
@@ -757,13 +708,13 @@ static void test_scope_path_limit(void **state)
 	for (int extra = 0; extra <= 1; extra++) {
 		uint8_t scope[6 + 2 * (SMMU_FW_DMAR_MAX_PATH + 1)] = {1};
 		uint8_t length = (uint8_t)(6 + 2 * (SMMU_FW_DMAR_MAX_PATH + extra));
-		struct tb t;
+		struct acpi_tb t;
 		size_t off;
 
 		scope[DMAR_SCOPE_LENGTH] = length;
 		tb_init(&t);
 		tb_drhd(&t, (uint16_t)(16 + length));
-		off = tb_add(&t, scope, length);
+		off = acpi_tb_add(&t, scope, length);
 		tb_finish(&t);
 		if (extra) {
 			expect_einval(&t, 0, off, "exceeds the limit of 16");
@@ -782,12 +733,12 @@ static void test_rmrr_inverted(void **state)
 {
 	const uint8_t rmrr[24] = {1, 0, 24, 0, 0,    0,	   0, 0, 0, 0x20, 0, 0,
 				  0, 0, 0,  0, 0xff, 0x1f, 0, 0, 0, 0,	  0, 0};
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
 	tb_init(&t);
-	off = tb_add(&t, rmrr, sizeof(rmrr));
+	off = acpi_tb_add(&t, rmrr, sizeof(rmrr));
 	tb_finish(&t);
 	expect_einval(&t, 0, off + DMAR_RMRR_LIMIT, "limit 0x1fff is below its base 0x2000");
 }
@@ -795,7 +746,7 @@ static void test_rmrr_inverted(void **state)
 /* A DRHD at address 0 or off a page boundary. */
 static void test_drhd_bad_register_base(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
@@ -815,7 +766,7 @@ static void test_drhd_bad_register_base(void **state)
 /* A host address width field of 0xff would mean 256 bits. */
 static void test_bad_host_address_width(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 
 	(void)state;
 	tb_init(&t);
@@ -828,7 +779,7 @@ static void test_bad_host_address_width(void **state)
 static void test_andd_name_limit(void **state)
 {
 	uint8_t andd[8 + SMMU_FW_ACPI_MAX_NAME + 1];
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
@@ -838,7 +789,7 @@ static void test_andd_name_limit(void **state)
 	andd[2] = (uint8_t)sizeof(andd);
 	andd[3] = 0;
 	tb_init(&t);
-	off = tb_add(&t, andd, sizeof(andd));
+	off = acpi_tb_add(&t, andd, sizeof(andd));
 	tb_finish(&t);
 	expect_einval(&t, 0, off + DMAR_ANDD_OBJECT_NAME, "object name of 129 bytes");
 }
@@ -846,7 +797,7 @@ static void test_andd_name_limit(void **state)
 /* Counting limits: units, structures, scopes. */
 static void test_count_limits(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t off = 0;
 
 	(void)state;
@@ -859,7 +810,7 @@ static void test_count_limits(void **state)
 
 	tb_init(&t);
 	for (int i = 0; i <= SMMU_FW_DMAR_MAX_STRUCTURES; i++) {
-		off = tb_add(&t, (const uint8_t[]){200, 0, 4, 0}, 4);
+		off = acpi_tb_add(&t, (const uint8_t[]){200, 0, 4, 0}, 4);
 	}
 	tb_finish(&t);
 	expect_einval(&t, 0, off, "more than 4096 remapping structures");
@@ -870,7 +821,7 @@ static void test_count_limits(void **state)
 		const uint16_t len = 24 + 1024 * 8;
 		const uint8_t rmrr[24] = {1, 0, (uint8_t)len, (uint8_t)(len >> 8)};
 
-		tb_add(&t, rmrr, sizeof(rmrr));
+		acpi_tb_add(&t, rmrr, sizeof(rmrr));
 		for (int s = 0; s < 1024; s++) {
 			off = tb_scope(&t, DMAR_SCOPE_TYPE_PCI_ENDPOINT, 0, 2, 0);
 		}
@@ -883,13 +834,13 @@ static void test_count_limits(void **state)
 static void test_unknown_type_skipped(void **state)
 {
 	const uint8_t unknown[12] = {42, 0, 12, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_dmar d;
 
 	(void)state;
 	tb_init(&t);
 	tb_drhd(&t, 16);
-	tb_add(&t, unknown, sizeof(unknown));
+	acpi_tb_add(&t, unknown, sizeof(unknown));
 	tb_drhd(&t, 24);
 	tb_scope(&t, DMAR_SCOPE_TYPE_IOAPIC, 0xf0, 31, 0);
 	tb_finish(&t);

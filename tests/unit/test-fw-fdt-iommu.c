@@ -20,6 +20,7 @@
 #include <libfdt.h>
 
 #include "common/alloc.h"
+#include "file-test-util.h"
 #include "firmware/fdt-iommu.h"
 
 #ifndef SMMU_SOURCE_ROOT
@@ -28,24 +29,12 @@
 
 #define DATA_DIR SMMU_SOURCE_ROOT "/tests/unit/data"
 
+/* The test's blobs are never empty. */
 static void *read_whole(const char *path, size_t *ret_size)
 {
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long size;
+	void *data = test_file_read(path, ret_size);
 
-	if (!f) {
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	}
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	data = malloc((size_t)size);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*ret_size = (size_t)size;
+	assert_true(*ret_size > 0);
 	return data;
 }
 

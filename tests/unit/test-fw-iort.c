@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "acpi-test-table.h"
 #include "common/alloc.h"
 #include "firmware/iort.h"
 #include "json-reader.h"
@@ -305,7 +306,7 @@ static void *read_fixture(const char *name, size_t *ret_size)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", IORT_FIXTURES, name);
-	return sidecar_read_whole(path, ret_size);
+	return test_file_read(path, ret_size);
 }
 
 static void check_fixture(const char *bin_name)
@@ -322,7 +323,7 @@ static void check_fixture(const char *bin_name)
 
 	snprintf(json_path, sizeof(json_path), "%s/%.*s.json", IORT_FIXTURES, (int)stem, bin_name);
 	bin = read_fixture(bin_name, &bin_size);
-	text = sidecar_read_whole(json_path, &json_size);
+	text = test_file_read(json_path, &json_size);
 	r = json_parse(text, json_size, &top, message, sizeof(message));
 	if (r < 0) {
 		fail_msg("%s: broken sidecar: %s", json_path, message);
@@ -418,7 +419,7 @@ static uint32_t node_of_type(const struct fw_iort *d, uint8_t type, unsigned nth
 static void test_qemu_virt(void **state)
 {
 	size_t size;
-	uint8_t *bin = sidecar_read_whole(QEMU_VIRT, &size);
+	uint8_t *bin = test_file_read(QEMU_VIRT, &size);
 	struct fw_iort d;
 	struct fw_error err = {0};
 	uint32_t rc, smmu, its, node = 0, sid = 0;
@@ -497,158 +498,93 @@ static void test_real_root_complex_mappings(void **state)
 /* ---- Hand-built tables ---- */
 
 /* An IORT under construction: a 48-byte header, then nodes. */
-struct tb {
-	uint8_t *buf;
-	size_t len;
-	size_t capacity;
-	uint32_t nodes;
-};
 
-static size_t tb_add(struct tb *t, const void *bytes, size_t n)
-{
-	size_t off = t->len;
-
-	if (t->len + n > t->capacity) {
-		t->capacity = (t->len + n) * 2;
-		t->buf = realloc(t->buf, t->capacity);
-		assert_non_null(t->buf);
-	}
-	if (bytes) {
-		memcpy(t->buf + t->len, bytes, n);
-	} else {
-		memset(t->buf + t->len, 0, n);
-	}
-	t->len += n;
-	return off;
-}
-
-static void put16(struct tb *t, size_t off, uint16_t v)
-{
-	t->buf[off] = (uint8_t)v;
-	t->buf[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(struct tb *t, size_t off, uint32_t v)
-{
-	for (int i = 0; i < 4; i++) {
-		t->buf[off + i] = (uint8_t)(v >> (8 * i));
-	}
-}
-
-static void put64(struct tb *t, size_t off, uint64_t v)
-{
-	put32(t, off, (uint32_t)v);
-	put32(t, off + 4, (uint32_t)(v >> 32));
-}
-
-static void tb_init(struct tb *t)
+static void tb_init(struct acpi_tb *t)
 {
 	memset(t, 0, sizeof(*t));
-	tb_add(t, NULL, IORT_HEADER_SIZE);
+	acpi_tb_add(t, NULL, IORT_HEADER_SIZE);
 	memcpy(t->buf, "IORT", 4);
 	t->buf[ACPI_HDR_REVISION] = 6;
 	memcpy(t->buf + ACPI_HDR_OEM_ID, "SMMU  ", 6);
 	memcpy(t->buf + ACPI_HDR_OEM_TABLE_ID, "TEST    ", 8);
-	put32(t, IORT_NODE_OFFSET, IORT_HEADER_SIZE);
+	acpi_tb_put32(t, IORT_NODE_OFFSET, IORT_HEADER_SIZE);
 }
 
 /* Writes the node count, the length field and the checksum. */
-static void tb_finish(struct tb *t)
+static void tb_finish(struct acpi_tb *t)
 {
-	uint8_t sum = 0;
-
-	put32(t, IORT_NODE_COUNT, t->nodes);
-	put32(t, ACPI_HDR_LENGTH, (uint32_t)t->len);
-	t->buf[ACPI_HDR_CHECKSUM] = 0;
-	for (size_t i = 0; i < t->len; i++) {
-		sum = (uint8_t)(sum + t->buf[i]);
-	}
-	t->buf[ACPI_HDR_CHECKSUM] = (uint8_t)(0 - sum);
+	acpi_tb_put32(t, IORT_NODE_COUNT, t->item_count);
+	acpi_tb_finish_length(t, 0);
 }
 
 /* A zeroed node of `length` bytes with `maps` ID mappings right after a
  * fixed part of `fixed` bytes. */
-static size_t tb_node(struct tb *t, uint8_t type, uint16_t fixed, uint32_t maps)
+static size_t tb_node(struct acpi_tb *t, uint8_t type, uint16_t fixed, uint32_t maps)
 {
 	uint16_t length = (uint16_t)(fixed + maps * IORT_ID_MAPPING_SIZE);
-	size_t off = tb_add(t, NULL, length);
+	size_t off = acpi_tb_add(t, NULL, length);
 
 	t->buf[off + IORT_NODE_TYPE] = type;
-	put16(t, off + IORT_NODE_LENGTH, length);
-	put32(t, off + IORT_NODE_MAPPING_COUNT, maps);
-	put32(t, off + IORT_NODE_MAPPING_OFFSET, maps ? fixed : 0);
-	t->nodes++;
+	acpi_tb_put16(t, off + IORT_NODE_LENGTH, length);
+	acpi_tb_put32(t, off + IORT_NODE_MAPPING_COUNT, maps);
+	acpi_tb_put32(t, off + IORT_NODE_MAPPING_OFFSET, maps ? fixed : 0);
+	t->item_count++;
 	return off;
 }
 
 /* Mapping `k` of the node at `node`. */
-static size_t tb_map(struct tb *t, size_t node, uint32_t k, uint32_t input, uint32_t count_minus_1,
-		     uint32_t output, uint32_t reference, uint32_t flags)
+static size_t tb_map(struct acpi_tb *t, size_t node, uint32_t k, uint32_t input,
+		     uint32_t count_minus_1, uint32_t output, uint32_t reference, uint32_t flags)
 {
 	size_t off = node +
 		     (t->buf[node + IORT_NODE_MAPPING_OFFSET] |
 		      (size_t)t->buf[node + IORT_NODE_MAPPING_OFFSET + 1] << 8) +
 		     k * IORT_ID_MAPPING_SIZE;
 
-	put32(t, off + IORT_ID_INPUT_BASE, input);
-	put32(t, off + IORT_ID_COUNT, count_minus_1);
-	put32(t, off + IORT_ID_OUTPUT_BASE, output);
-	put32(t, off + IORT_ID_OUTPUT_REFERENCE, reference);
-	put32(t, off + IORT_ID_FLAGS, flags);
+	acpi_tb_put32(t, off + IORT_ID_INPUT_BASE, input);
+	acpi_tb_put32(t, off + IORT_ID_COUNT, count_minus_1);
+	acpi_tb_put32(t, off + IORT_ID_OUTPUT_BASE, output);
+	acpi_tb_put32(t, off + IORT_ID_OUTPUT_REFERENCE, reference);
+	acpi_tb_put32(t, off + IORT_ID_FLAGS, flags);
 	return off;
 }
 
-static size_t tb_its(struct tb *t)
+static size_t tb_its(struct acpi_tb *t)
 {
 	size_t off = tb_node(t, IORT_TYPE_ITS_GROUP, IORT_ITS_FIXED_SIZE + 4, 0);
 
-	put32(t, off + IORT_ITS_COUNT, 1);
+	acpi_tb_put32(t, off + IORT_ITS_COUNT, 1);
 	return off;
 }
 
-static size_t tb_smmu3(struct tb *t, uint64_t base, uint32_t maps)
+static size_t tb_smmu3(struct acpi_tb *t, uint64_t base, uint32_t maps)
 {
 	size_t off = tb_node(t, IORT_TYPE_SMMU_V3, IORT_SMMU3_FULL_SIZE, maps);
 
-	put64(t, off + IORT_SMMU3_BASE, base);
+	acpi_tb_put64(t, off + IORT_SMMU3_BASE, base);
 	return off;
 }
 
-static size_t tb_rc(struct tb *t, uint32_t segment, uint32_t maps)
+static size_t tb_rc(struct acpi_tb *t, uint32_t segment, uint32_t maps)
 {
 	size_t off = tb_node(t, IORT_TYPE_ROOT_COMPLEX, IORT_RC_FIXED_SIZE, maps);
 
-	put32(t, off + IORT_RC_PCI_SEGMENT, segment);
+	acpi_tb_put32(t, off + IORT_RC_PCI_SEGMENT, segment);
 	return off;
 }
 
-static void expect_einval(struct tb *t, size_t offset, const char *part)
+static void expect_einval(struct acpi_tb *t, size_t offset, const char *part)
 {
 	struct fw_iort d;
-	struct fw_iort poison;
 	struct fw_error err = {0};
-	char want[32];
 	int r;
 
-	memset(&d, 0xa5, sizeof(d));
-	memcpy(&poison, &d, sizeof(d));
+	memset(&d, ACPI_TB_POISON, sizeof(d));
 	r = fw_iort_parse(t->buf, t->len, 0, &d, &err);
-	if (r != -EINVAL) {
-		fail_msg("expected -EINVAL (%s), got %d", part, r);
-	}
-	print_message("refused: %s\n", err.message);
-	assert_int_equal(err.offset, offset);
-	snprintf(want, sizeof(want), "offset %zu: ", offset);
-	assert_non_null(strstr(err.message, want));
-	if (!strstr(err.message, part)) {
-		fail_msg("message \"%s\" does not say \"%s\"", err.message, part);
-	}
-	/* Output parameters are written only on success. */
-	assert_memory_equal(&d, &poison, sizeof(d));
-	free(t->buf);
+	acpi_tb_expect_einval(t, r, &err, offset, part, &d, sizeof(d));
 }
 
-static void parse_ok(struct tb *t, struct fw_iort *ret)
+static void parse_ok(struct acpi_tb *t, struct fw_iort *ret)
 {
 	struct fw_error err = {0};
 	int r = fw_iort_parse(t->buf, t->len, 0, ret, &err);
@@ -660,7 +596,7 @@ static void parse_ok(struct tb *t, struct fw_iort *ret)
 }
 
 /* ITS, SMMUv3, root complex: the layout of QEMU's table, built by hand. */
-static void tb_virt(struct tb *t, size_t *ret_its, size_t *ret_smmu, size_t *ret_rc)
+static void tb_virt(struct acpi_tb *t, size_t *ret_its, size_t *ret_smmu, size_t *ret_rc)
 {
 	size_t its, smmu, rc;
 
@@ -678,7 +614,7 @@ static void tb_virt(struct tb *t, size_t *ret_its, size_t *ret_smmu, size_t *ret
 /* A table built like QEMU's decodes, and maps through its SMMUv3. */
 static void test_minimal_table(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_iort d;
 	size_t its, smmu, rc;
 	uint32_t node, sid;
@@ -701,7 +637,7 @@ static void test_minimal_table(void **state)
 /* Fewer bytes than the header, a short length field, the wrong signature. */
 static void test_bad_headers(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 
 	(void)state;
 	tb_init(&t);
@@ -711,7 +647,7 @@ static void test_bad_headers(void **state)
 
 	tb_init(&t);
 	tb_finish(&t);
-	put32(&t, ACPI_HDR_LENGTH, 40);
+	acpi_tb_put32(&t, ACPI_HDR_LENGTH, 40);
 	expect_einval(&t, ACPI_HDR_LENGTH, "less than the 48-byte fixed part");
 
 	tb_init(&t);
@@ -724,22 +660,22 @@ static void test_bad_headers(void **state)
  * the node count is bounded. */
 static void test_bad_node_array(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t its, smmu, rc;
 
 	(void)state;
 	tb_virt(&t, &its, &smmu, &rc);
-	put32(&t, IORT_NODE_OFFSET, 12);
+	acpi_tb_put32(&t, IORT_NODE_OFFSET, 12);
 	tb_finish(&t);
 	expect_einval(&t, IORT_NODE_OFFSET, "node array offset 12 is not between");
 
 	tb_virt(&t, &its, &smmu, &rc);
-	put32(&t, IORT_NODE_OFFSET, 0x10000);
+	acpi_tb_put32(&t, IORT_NODE_OFFSET, 0x10000);
 	tb_finish(&t);
 	expect_einval(&t, IORT_NODE_OFFSET, "node array offset 65536");
 
 	tb_init(&t);
-	t.nodes = SMMU_FW_IORT_MAX_NODES + 1;
+	t.item_count = SMMU_FW_IORT_MAX_NODES + 1;
 	tb_finish(&t);
 	expect_einval(&t, IORT_NODE_COUNT, "node count 4097 exceeds the limit");
 }
@@ -747,12 +683,12 @@ static void test_bad_node_array(void **state)
 /* A node count larger than the nodes present: the last node is cut off. */
 static void test_truncated_node(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t its, smmu, rc;
 
 	(void)state;
 	tb_virt(&t, &its, &smmu, &rc);
-	t.nodes++;
+	t.item_count++;
 	tb_finish(&t);
 	expect_einval(&t, t.len, "node 3 of 4: its header needs 16 bytes, the table has 0 left");
 
@@ -786,12 +722,12 @@ static void test_node_length_zero_or_short(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct tb t;
+		struct acpi_tb t;
 		size_t off;
 
 		tb_init(&t);
 		off = tb_node(&t, cases[i].type, 80, 0);
-		put16(&t, off + IORT_NODE_LENGTH, cases[i].length);
+		acpi_tb_put16(&t, off + IORT_NODE_LENGTH, cases[i].length);
 		tb_finish(&t);
 		expect_einval(&t, off, cases[i].part);
 	}
@@ -800,25 +736,25 @@ static void test_node_length_zero_or_short(void **state)
 /* The ID mapping array must lie in its node, after the fixed part. */
 static void test_mapping_array_outside_node(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t its, smmu, rc;
 
 	(void)state;
 	tb_virt(&t, &its, &smmu, &rc);
-	put32(&t, rc + IORT_NODE_MAPPING_COUNT, 2);
+	acpi_tb_put32(&t, rc + IORT_NODE_MAPPING_COUNT, 2);
 	tb_finish(&t);
 	expect_einval(&t, rc + IORT_NODE_MAPPING_OFFSET,
 		      "ID mapping array (2 entries at 36) does not fit the Root Complex node of "
 		      "56 bytes");
 
 	tb_virt(&t, &its, &smmu, &rc);
-	put32(&t, rc + IORT_NODE_MAPPING_OFFSET, 20);
+	acpi_tb_put32(&t, rc + IORT_NODE_MAPPING_OFFSET, 20);
 	tb_finish(&t);
 	expect_einval(&t, rc + IORT_NODE_MAPPING_OFFSET, "after its 36-byte fixed part");
 
 	/* A huge count must not wrap the size computation. */
 	tb_virt(&t, &its, &smmu, &rc);
-	put32(&t, rc + IORT_NODE_MAPPING_COUNT, 0xcccccccd);
+	acpi_tb_put32(&t, rc + IORT_NODE_MAPPING_COUNT, 0xcccccccd);
 	tb_finish(&t);
 	expect_einval(&t, rc + IORT_NODE_MAPPING_OFFSET, "3435973837 entries");
 }
@@ -826,7 +762,7 @@ static void test_mapping_array_outside_node(void **state)
 /* Output references must name a node inside the table. */
 static void test_bad_references(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t its, smmu, rc, m;
 
 	(void)state;
@@ -851,7 +787,7 @@ static void test_bad_references(void **state)
 /* References that come back to a node would make a walk loop forever. */
 static void test_reference_loops(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t its, smmu, rc, m;
 
 	(void)state;
@@ -874,7 +810,7 @@ static void test_reference_loops(void **state)
 /* A chain that does not loop but is longer than the bound: -ELOOP. */
 static void test_map_depth(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_iort d;
 	size_t prev = 0;
 	uint32_t node, sid;
@@ -905,7 +841,7 @@ static void test_map_depth(void **state)
 /* Single mappings and an SMMUv3's DeviceID mapping are not translations. */
 static void test_map_skips_own_ids(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_iort d;
 	size_t its, smmu, nc;
 	uint32_t node, sid;
@@ -916,8 +852,8 @@ static void test_map_skips_own_ids(void **state)
 	smmu = tb_smmu3(&t, 0x2000000, 2);
 	tb_map(&t, smmu, 0, 0, 0, 0x77, (uint32_t)its, IORT_ID_FLAGS_SINGLE_MAPPING);
 	tb_map(&t, smmu, 1, 0, 0xff, 0, (uint32_t)its, 0);
-	put32(&t, smmu + IORT_SMMU3_FLAGS, IORT_SMMU3_FLAGS_DEVICEID_VALID);
-	put32(&t, smmu + IORT_SMMU3_DEVICEID_INDEX, 1);
+	acpi_tb_put32(&t, smmu + IORT_SMMU3_FLAGS, IORT_SMMU3_FLAGS_DEVICEID_VALID);
+	acpi_tb_put32(&t, smmu + IORT_SMMU3_DEVICEID_INDEX, 1);
 	nc = tb_node(&t, IORT_TYPE_NAMED_COMPONENT, 40, 2);
 	memcpy(t.buf + nc + IORT_NC_OBJECT_NAME, "\\_SB.DMA0", 10);
 	tb_map(&t, nc, 0, 0, 0, 0x99, (uint32_t)its, IORT_ID_FLAGS_SINGLE_MAPPING);
@@ -938,13 +874,13 @@ static void test_map_skips_own_ids(void **state)
  * interrupt arrays, RMR ranges, SMMUv3 base. */
 static void test_node_contents(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	size_t off;
 
 	(void)state;
 	tb_init(&t);
 	off = tb_its(&t);
-	put32(&t, off + IORT_ITS_COUNT, 2);
+	acpi_tb_put32(&t, off + IORT_ITS_COUNT, 2);
 	tb_finish(&t);
 	expect_einval(&t, off + IORT_ITS_COUNT, "ITS group of 2 ITS identifiers does not fit");
 
@@ -956,7 +892,7 @@ static void test_node_contents(void **state)
 
 	tb_init(&t);
 	off = tb_smmu3(&t, 0x3000000, 0);
-	put32(&t, off + IORT_SMMU3_FLAGS, IORT_SMMU3_FLAGS_DEVICEID_VALID);
+	acpi_tb_put32(&t, off + IORT_SMMU3_FLAGS, IORT_SMMU3_FLAGS_DEVICEID_VALID);
 	tb_finish(&t);
 	expect_einval(&t, off + IORT_SMMU3_DEVICEID_INDEX,
 		      "DeviceID mapping index 0 is not one of its 0 ID mappings");
@@ -968,17 +904,17 @@ static void test_node_contents(void **state)
 
 	tb_init(&t);
 	off = tb_node(&t, IORT_TYPE_SMMU_V1V2, 76, 0);
-	put32(&t, off + IORT_SMMU_GLOBAL_IRQ_OFFSET, 60);
-	put32(&t, off + IORT_SMMU_CONTEXT_IRQ_COUNT, 1);
-	put32(&t, off + IORT_SMMU_CONTEXT_IRQ_OFFSET, 72);
+	acpi_tb_put32(&t, off + IORT_SMMU_GLOBAL_IRQ_OFFSET, 60);
+	acpi_tb_put32(&t, off + IORT_SMMU_CONTEXT_IRQ_COUNT, 1);
+	acpi_tb_put32(&t, off + IORT_SMMU_CONTEXT_IRQ_OFFSET, 72);
 	tb_finish(&t);
 	expect_einval(&t, off + IORT_SMMU_CONTEXT_IRQ_OFFSET,
 		      "context interrupt array (1 entries at 72) runs past");
 
 	tb_init(&t);
 	off = tb_node(&t, IORT_TYPE_RMR, 48, 0);
-	put32(&t, off + IORT_RMR_RANGE_COUNT, 2);
-	put32(&t, off + IORT_RMR_RANGE_OFFSET, 28);
+	acpi_tb_put32(&t, off + IORT_RMR_RANGE_COUNT, 2);
+	acpi_tb_put32(&t, off + IORT_RMR_RANGE_OFFSET, 28);
 	tb_finish(&t);
 	expect_einval(&t, off + IORT_RMR_RANGE_OFFSET,
 		      "RMR memory range array (2 entries at 28) does not fit");
@@ -993,7 +929,7 @@ static void test_node_contents(void **state)
 /* RMR and PMCG nodes decode; an unknown type is skipped by its length. */
 static void test_rmr_pmcg_unknown(void **state)
 {
-	struct tb t;
+	struct acpi_tb t;
 	struct fw_iort d;
 	size_t its, smmu, rc, rmr, pmcg;
 
@@ -1001,20 +937,20 @@ static void test_rmr_pmcg_unknown(void **state)
 	tb_virt(&t, &its, &smmu, &rc);
 	rmr = tb_node(&t, IORT_TYPE_RMR, IORT_RMR_FIXED_SIZE, 1);
 	tb_map(&t, rmr, 0, 0, 1, 0x10, (uint32_t)smmu, 0);
-	tb_add(&t, NULL, 2 * IORT_RMR_RANGE_SIZE);
-	put16(&t, rmr + IORT_NODE_LENGTH, IORT_RMR_FIXED_SIZE + 20 + 40);
-	put32(&t, rmr + IORT_RMR_FLAGS, IORT_RMR_FLAGS_REMAP_PERMITTED);
-	put32(&t, rmr + IORT_RMR_RANGE_COUNT, 2);
-	put32(&t, rmr + IORT_RMR_RANGE_OFFSET, IORT_RMR_FIXED_SIZE + 20);
-	put64(&t, rmr + 48 + IORT_RMR_RANGE_BASE, 0x80000000);
-	put64(&t, rmr + 48 + IORT_RMR_RANGE_LENGTH, 0x10000);
-	put64(&t, rmr + 68 + IORT_RMR_RANGE_BASE, 0x90000000);
-	put64(&t, rmr + 68 + IORT_RMR_RANGE_LENGTH, 0x20000);
+	acpi_tb_add(&t, NULL, 2 * IORT_RMR_RANGE_SIZE);
+	acpi_tb_put16(&t, rmr + IORT_NODE_LENGTH, IORT_RMR_FIXED_SIZE + 20 + 40);
+	acpi_tb_put32(&t, rmr + IORT_RMR_FLAGS, IORT_RMR_FLAGS_REMAP_PERMITTED);
+	acpi_tb_put32(&t, rmr + IORT_RMR_RANGE_COUNT, 2);
+	acpi_tb_put32(&t, rmr + IORT_RMR_RANGE_OFFSET, IORT_RMR_FIXED_SIZE + 20);
+	acpi_tb_put64(&t, rmr + 48 + IORT_RMR_RANGE_BASE, 0x80000000);
+	acpi_tb_put64(&t, rmr + 48 + IORT_RMR_RANGE_LENGTH, 0x10000);
+	acpi_tb_put64(&t, rmr + 68 + IORT_RMR_RANGE_BASE, 0x90000000);
+	acpi_tb_put64(&t, rmr + 68 + IORT_RMR_RANGE_LENGTH, 0x20000);
 	tb_node(&t, 42, 30, 0); /* a type from the future */
 	pmcg = tb_node(&t, IORT_TYPE_PMCG, IORT_PMCG_FULL_SIZE, 0);
-	put64(&t, pmcg + IORT_PMCG_PAGE0_BASE, 0x9100000);
-	put32(&t, pmcg + IORT_PMCG_NODE_REFERENCE, (uint32_t)smmu);
-	put64(&t, pmcg + IORT_PMCG_PAGE1_BASE, 0x9110000);
+	acpi_tb_put64(&t, pmcg + IORT_PMCG_PAGE0_BASE, 0x9100000);
+	acpi_tb_put32(&t, pmcg + IORT_PMCG_NODE_REFERENCE, (uint32_t)smmu);
+	acpi_tb_put64(&t, pmcg + IORT_PMCG_PAGE1_BASE, 0x9110000);
 	tb_finish(&t);
 	parse_ok(&t, &d);
 	assert_int_equal(d.node_count, 6);
@@ -1035,7 +971,7 @@ static void test_rmr_pmcg_unknown(void **state)
 	/* A PMCG that monitors no node. */
 	tb_init(&t);
 	pmcg = tb_node(&t, IORT_TYPE_PMCG, IORT_PMCG_FULL_SIZE, 0);
-	put32(&t, pmcg + IORT_PMCG_NODE_REFERENCE, 7);
+	acpi_tb_put32(&t, pmcg + IORT_PMCG_NODE_REFERENCE, 7);
 	tb_finish(&t);
 	expect_einval(&t, pmcg + IORT_PMCG_NODE_REFERENCE, "PMCG node reference 0x7");
 }

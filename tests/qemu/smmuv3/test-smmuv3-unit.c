@@ -88,7 +88,7 @@ static int board_start(void **state)
 		strtoull(value_of(out, "SMMU_BOARD_TABLES=", value, sizeof(value)), NULL, 0);
 	assert_int_equal(hw_open(board.hw, &board.bus, &why), 0);
 	strbuf_fini(&why);
-	assert_int_equal(be->init(smmuv3_test_host_reset(board.hw), NULL), 0);
+	assert_int_equal(be->init(backend_test_host_reset(board.hw), NULL), 0);
 	return 0;
 }
 

@@ -28,7 +28,7 @@ static struct fixture *fixture_new(uint32_t idr0, uint32_t idr1, const char *typ
 
 	assert_non_null(f);
 	file_machine_create(&f->machine, idr0, idr1, 0);
-	assert_int_equal(be->init(smmuv3_test_host_reset(f->machine.spec), type_params), 0);
+	assert_int_equal(be->init(backend_test_host_reset(f->machine.spec), type_params), 0);
 	assert_int_equal(be->unit_create("smmu0", unit_params, &f->unit), 0);
 	return f;
 }
@@ -255,7 +255,7 @@ static void test_stage_not_offered(void **state)
 
 	(void)state;
 	file_machine_create(&m, 0, 0, 0);
-	assert_int_equal(be->init(smmuv3_test_host_reset(m.spec), "stage=2"), 0);
+	assert_int_equal(be->init(backend_test_host_reset(m.spec), "stage=2"), 0);
 	assert_int_equal(be->unit_create("smmu0", "0x10000", &unit), -EOPNOTSUPP);
 	assert_non_null(strstr(test_host.log, "stage=2"));
 	be->fini();

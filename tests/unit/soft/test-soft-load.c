@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "cmocka-all.h"
-#include "common/strbuf.h"
-#include "server/backend-load.h"
+#include "module-test-util.h"
 
 static struct smmu_backend_fault received[8];
 static unsigned received_count;
@@ -39,13 +38,7 @@ static const struct smmu_backend_host host = {
 
 static void load(bool safety, struct srv_backend_library *ret)
 {
-	struct strbuf why = STRBUF_INIT;
-	int r = srv_backend_load(MODULE_DIR, "soft", safety, ret, &why);
-
-	if (r < 0) {
-		fail_msg("cannot load smmu-soft.so from %s: %s", MODULE_DIR, strbuf_str(&why));
-	}
-	strbuf_fini(&why);
+	module_test_load(MODULE_DIR, "soft", safety, ret);
 }
 
 /* `smmu soft` loads smmu-soft.so, whose descriptor has this ABI, its size, its name and its name;
@@ -53,15 +46,10 @@ static void load(bool safety, struct srv_backend_library *ret)
 static void test_module_exports_a_complete_descriptor(void **state)
 {
 	struct srv_backend_library lib;
-	const struct smmu_backend *b;
 
 	(void)state;
 	load(false, &lib);
-	b = lib.backend;
-	assert_non_null(strstr(lib.path, "smmu-soft.so"));
-	assert_int_equal(b->abi_version, SMMU_BACKEND_ABI_VERSION);
-	assert_int_equal(b->size, sizeof(struct smmu_backend));
-	assert_string_equal(b->name, "soft");
+	assert_module_descriptor(&lib, "soft");
 	srv_backend_unload(&lib);
 }
 

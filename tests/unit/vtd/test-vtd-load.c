@@ -4,8 +4,7 @@
 #include <errno.h>
 
 #include "cmocka-all.h"
-#include "common/strbuf.h"
-#include "server/backend-load.h"
+#include "module-test-util.h"
 #include "vtd-test-util.h"
 
 /* `smmu vtd` loads smmu-vtd.so, whose descriptor has this ABI, its size, its name and its name;
@@ -13,19 +12,10 @@
 static void test_module_exports_a_complete_descriptor(void **state)
 {
 	struct srv_backend_library lib;
-	struct strbuf why = STRBUF_INIT;
-	const struct smmu_backend *b;
 
 	(void)state;
-	if (srv_backend_load(MODULE_DIR, "vtd", false, &lib, &why) < 0) {
-		fail_msg("cannot load smmu-vtd.so from %s: %s", MODULE_DIR, strbuf_str(&why));
-	}
-	strbuf_fini(&why);
-	b = lib.backend;
-	assert_non_null(strstr(lib.path, "smmu-vtd.so"));
-	assert_int_equal(b->abi_version, SMMU_BACKEND_ABI_VERSION);
-	assert_int_equal(b->size, sizeof(struct smmu_backend));
-	assert_string_equal(b->name, "vtd");
+	module_test_load(MODULE_DIR, "vtd", false, &lib);
+	assert_module_descriptor(&lib, "vtd");
 	srv_backend_unload(&lib);
 }
 
@@ -33,16 +23,14 @@ static void test_module_exports_a_complete_descriptor(void **state)
 static void test_module_runs_a_unit(void **state)
 {
 	struct srv_backend_library lib;
-	struct strbuf why = STRBUF_INIT;
 	struct file_machine m;
 	struct smmu_backend_unit *unit;
 	char params[64];
 
 	(void)state;
-	assert_int_equal(srv_backend_load(MODULE_DIR, "vtd", false, &lib, &why), 0);
-	strbuf_fini(&why);
+	module_test_load(MODULE_DIR, "vtd", false, &lib);
 	file_machine_create(&m, 0, 0);
-	assert_int_equal(lib.backend->init(vtd_test_host_reset(m.spec), "require"), 0);
+	assert_int_equal(lib.backend->init(backend_test_host_reset(m.spec), "require"), 0);
 	assert_int_equal(lib.backend->unit_create(
 				 "dmar0", file_unit_params(NULL, params, sizeof(params)), &unit),
 			 0);

@@ -143,11 +143,11 @@ static void test_unit_refusals(void **state)
 static void test_init_refuses_a_bad_parameter_with_a_log_line(void **state)
 {
 	(void)state;
-	assert_int_equal(be->init(vtd_test_host_reset("devmem:mem=/nonexistent"), "requires"),
+	assert_int_equal(be->init(backend_test_host_reset("devmem:mem=/nonexistent"), "requires"),
 			 -EINVAL);
 	assert_non_null(strstr(test_host.log, "'requires'"));
 	/* Nothing was kept: a second init gets as far as the platform, and says why it stops. */
-	assert_int_equal(be->init(vtd_test_host_reset("devmem:mem=/nonexistent"), "require"),
+	assert_int_equal(be->init(backend_test_host_reset("devmem:mem=/nonexistent"), "require"),
 			 -ENOENT);
 	assert_non_null(strstr(test_host.log, "/nonexistent"));
 }
@@ -161,9 +161,9 @@ static void test_init_needs_table_memory(void **state)
 	(void)state;
 	file_machine_create(&m, 0, 0);
 	snprintf(spec, sizeof(spec), "devmem:mem=%s", m.path);
-	assert_int_equal(be->init(vtd_test_host_reset(spec), NULL), -ENOENT);
+	assert_int_equal(be->init(backend_test_host_reset(spec), NULL), -ENOENT);
 	assert_non_null(strstr(test_host.log, "tables=ADDR,SIZE"));
-	assert_int_equal(be->init(vtd_test_host_reset(m.spec), "ignore"), 0);
+	assert_int_equal(be->init(backend_test_host_reset(m.spec), "ignore"), 0);
 	be->fini();
 	file_machine_destroy(&m);
 }

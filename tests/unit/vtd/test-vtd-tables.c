@@ -28,7 +28,7 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	file_machine_create(&f->machine, 0, 0);
-	assert_int_equal(be->init(vtd_test_host_reset(f->machine.spec), NULL), 0);
+	assert_int_equal(be->init(backend_test_host_reset(f->machine.spec), NULL), 0);
 	assert_int_equal(be->unit_create("dmar0",
 					 file_unit_params(",include-all", params, sizeof(params)),
 					 &f->unit),
