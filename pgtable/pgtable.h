@@ -139,6 +139,12 @@ struct pt_leaf {
  *
  * Owner: the caller, usually on its stack.  pt_gather_init() before use; pt_gather_release()
  * after invalidating, before the space is destroyed.  One gather serves one space.
+ *
+ * A batch of unmaps (a client's request to remove a buffer page by page) uses
+ * pt_gather_init_batch() instead, and pt_unmap_settle() after the last unmap, before
+ * invalidating: one-page unmaps then clear their entry without asking whether its table
+ * became empty, and the settle unlinks the tables that did, once per batch.  In between the
+ * tree may hold an empty table (pt_check() says so); translations are exact all along.
  */
 #define PT_GATHER_MAX_RANGES 8
 
@@ -157,6 +163,11 @@ struct pt_gather {
 	void *parked_cpu;
 	uint64_t parked_pa;
 	size_t parked_count;
+	/* A batch (pt_gather_init_batch()): the table of smallest pages a one-page unmap may
+	 * have emptied, and the address it maps from; private to the library. */
+	bool batch;
+	uint64_t *unsettled;
+	uint64_t unsettled_base;
 };
 
 /* Called by pt_walk() for each leaf; a non-zero return stops the walk and is returned. */
@@ -177,6 +188,8 @@ int pt_dump(const struct pt_space *space, uint64_t iova, uint64_t len, FILE *out
 int pt_check(const struct pt_space *space);
 
 void pt_gather_init(struct pt_gather *gather);
+void pt_gather_init_batch(struct pt_gather *gather);
+void pt_unmap_settle(struct pt_space *space, struct pt_gather *gather);
 void pt_gather_add(struct pt_gather *gather, uint64_t start, uint64_t last);
 void pt_gather_release(struct pt_gather *gather);
 

@@ -777,6 +777,12 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 
 	uint64_t *hint = pt_hint_covers(s, iova, last);
 
+	if (gather->unsettled &&
+	    (!hint || len != pt_entry_size(s, 0) || gather->unsettled != hint)) {
+		/* The walk below reasons about empty tables: settle the batch's first. */
+		pt_unmap_settle(s, gather);
+		hint = pt_hint_covers(s, iova, last);
+	}
 	if (hint && len == pt_entry_size(s, 0)) {
 		/* One page inside the hint table, the commonest unmap of all: no walk, and no
 		 * run to build. */
@@ -791,6 +797,17 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		}
 		pt_store(entry, 0);
 		pt_sync(s, entry, sizeof(*entry));
+		if (gather->batch) {
+			/* Whether the table is empty now is for pt_unmap_settle(), once. */
+			gather->space = s;
+			gather->unsettled = hint;
+			gather->unsettled_base = s->hint_base;
+			pt_gather_add(gather, iova, last);
+			if (ret_unmapped) {
+				*ret_unmapped = len;
+			}
+			return 0;
+		}
 		if (pt_table_used_outside(s, hint, 0, index, index)) {
 			pt_gather_add(gather, iova, last);
 			if (ret_unmapped) {
@@ -904,6 +921,52 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		*ret_unmapped = op.removed;
 	}
 	return 0;
+}
+
+/**
+ * pt_unmap_settle() - ends a batch of unmaps (pt_gather_init_batch()): unlinks the table the
+ * batch's one-page unmaps may have emptied, and every table above it that empties in turn,
+ * parking them in the gather as pt_unmap() does.  Call it after the last unmap and before
+ * invalidating.  Needs no memory, so it cannot fail.
+ */
+void pt_unmap_settle(struct pt_space *s, struct pt_gather *gather)
+{
+	uint64_t *path[PT_MAX_LEVELS];
+	unsigned path_index[PT_MAX_LEVELS];
+	uint64_t iova = gather->unsettled_base;
+	uint64_t *t = s->root;
+	unsigned l = s->top;
+
+	if (!gather->unsettled || NEVER(gather->space != s)) {
+		return;
+	}
+	gather->unsettled = NULL;
+	/* Down to the table, which is still linked: nothing unlinks tables between the unmap
+	 * that left it unsettled and here. */
+	for (; l > 0; l--) {
+		unsigned i = pt_index(s, l, iova);
+		uint64_t pte = pt_load(t + i);
+
+		if (!ALWAYS(pt_present(s, pte) && pt_is_table(s, l, pte))) {
+			return;
+		}
+		path[l] = t;
+		path_index[l] = i;
+		t = pt_child(s, pte);
+	}
+	/* Back up, as pt_unmap() does, while tables are empty; never the root. */
+	for (; l < s->top; l++) {
+		if (pt_any_present_scan(s, t, pt_entries(s, l))) {
+			break;
+		}
+		uint64_t *slot = path[l + 1] + path_index[l + 1];
+		uint64_t t_pa = pt_load(slot) & s->g.oa_mask;
+
+		pt_store(slot, 0);
+		pt_sync(s, slot, sizeof(*slot));
+		pt_gather_park(gather, s, t, t_pa);
+		t = path[l + 1];
+	}
 }
 
 /* Lookup and walk ------------------------------------------------------------------------ */

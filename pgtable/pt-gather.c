@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "common/compiler.h"
 #include "pgtable/pt-internal.h"
 
 /** pt_gather_init() - an empty gather. */
@@ -23,6 +24,16 @@ void pt_gather_init(struct pt_gather *g)
 	g->parked_cpu = NULL;
 	g->parked_pa = 0;
 	g->parked_count = 0;
+	g->batch = false;
+	g->unsettled = NULL;
+	g->unsettled_base = 0;
+}
+
+/** pt_gather_init_batch() - an empty gather for a batch of unmaps, see pt_unmap_settle(). */
+void pt_gather_init_batch(struct pt_gather *g)
+{
+	pt_gather_init(g);
+	g->batch = true;
 }
 
 /* Whether [start, last] overlaps r or touches it on either side. */
@@ -150,6 +161,8 @@ void pt_gather_park(struct pt_gather *g, struct pt_space *s, void *cpu, uint64_t
  */
 void pt_gather_release(struct pt_gather *g)
 {
+	/* A batch not settled leaves an empty table linked: harmless, but a leak. */
+	NEVER(g->unsettled != NULL);
 	while (g->parked_count) {
 		uint64_t *t = g->parked_cpu;
 		uint64_t pa = g->parked_pa;

@@ -255,13 +255,14 @@ int smmuv3_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_bac
 		*ret_done = 0;
 		return r;
 	}
-	pt_gather_init(&gather);
+	pt_gather_init_batch(&gather);
 	for (; done < count; done++) {
 		r = pt_unmap(domain->space, ranges[done].iova, ranges[done].size, &gather, NULL);
 		if (r < 0) {
 			break;
 		}
 	}
+	pt_unmap_settle(domain->space, &gather); /* the emptied tables, before invalidating */
 	if ((gather.range_count > 0 || gather.tables_freed) && smmuv3_unit_live(unit)) {
 		struct smmuv3_cmd_batch batch;
 		int inv;

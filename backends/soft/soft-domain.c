@@ -158,10 +158,11 @@ int soft_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backe
 	size_t i = 0;
 	int r = 0;
 
-	pt_gather_init(&gather);
+	pt_gather_init_batch(&gather);
 	for (; i < count && r == 0; i++) {
 		r = pt_unmap(domain->space, ranges[i].iova, ranges[i].size, &gather, NULL);
 	}
+	pt_unmap_settle(domain->space, &gather);
 	/* As in soft_unmap(): nothing cached, so the tables can go back at once. */
 	pt_gather_release(&gather);
 	*ret_done = r < 0 ? i - 1 : count;

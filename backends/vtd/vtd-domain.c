@@ -273,13 +273,14 @@ int vtd_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backen
 		*ret_done = 0;
 		return r;
 	}
-	pt_gather_init(&gather);
+	pt_gather_init_batch(&gather);
 	for (; r == 0 && done < count; done++) {
 		r = pt_unmap(domain->space, ranges[done].iova, ranges[done].size, &gather, NULL);
 		if (r < 0) {
 			break;
 		}
 	}
+	pt_unmap_settle(domain->space, &gather); /* the emptied tables, before invalidating */
 	if ((gather.range_count > 0 || gather.tables_freed) && vtd_unit_live(unit)) {
 		int inv = invalidate_range(domain, gather.range, gather.range_count);
 

@@ -150,11 +150,158 @@ static void test_unmap_inside_hint(void **state)
 	pt_fixture_fini(&fx);
 }
 
+/*
+ * A batch (pt_gather_init_batch): one-page unmaps leave the emptiness of their table to
+ * pt_unmap_settle().  Until then the tree holds an empty table, which pt_check() reports
+ * (so the deferral is real); afterwards the table is gone and the tree is clean.
+ */
+static void test_batch_settles_once(void **state)
+{
+	struct pt_fixture fx;
+	struct pt_cfg cfg;
+
+	(void)state;
+	pt_fixture_init(&fx);
+	PT_FOR_EACH_CFG(i, cfg)
+	{
+		pt_fixture_open(&fx, &cfg);
+		if (fx.size_count < 2) {
+			pt_fixture_close(&fx);
+			continue;
+		}
+		uint64_t m = fx.min;
+		uint64_t base = test_base(&fx);
+		size_t before = pt_fixture_tables(&fx);
+		struct pt_gather g;
+		uint64_t removed;
+
+		for (uint64_t k = 0; k < 8; k++) {
+			PT_EXPECT_EQ(&fx,
+				     pt_map(fx.s, base + 2 * k * m, 2 * k * m, m, PT_TEST_PROT), 0);
+		}
+		size_t mapped = pt_fixture_tables(&fx);
+
+		pt_gather_init_batch(&g);
+		for (uint64_t k = 8; k-- > 0;) {
+			removed = 0;
+			PT_EXPECT_EQ(&fx, pt_unmap(fx.s, base + 2 * k * m, m, &g, &removed), 0);
+			PT_EXPECT_EQ(&fx, removed, m);
+			expect_unmapped(&fx, base + 2 * k * m);
+		}
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), mapped);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), -EUCLEAN);
+		PT_EXPECT_EQ(&fx, g.tables_freed, false);
+
+		pt_unmap_settle(fx.s, &g);
+		PT_EXPECT_EQ(&fx, g.tables_freed, true);
+		/* Eight pages with gaps: eight exact ranges, exactly what was removed. */
+		PT_EXPECT_EQ(&fx, g.range_count, 8);
+		PT_EXPECT_EQ(&fx, g.coarse, false);
+		for (unsigned k = 0; k < 8; k++) {
+			PT_EXPECT_EQ(&fx, g.range[k].start, base + 2 * k * m);
+			PT_EXPECT_EQ(&fx, g.range[k].last, base + (2 * k + 1) * m - 1);
+		}
+		pt_gather_release(&g);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), before);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+
+		/* A range of several pages in a batch takes the walk, which unlinks the table it
+		 * empties itself: the deferred table is settled first, not found gone later. */
+		for (uint64_t k = 0; k < 4; k++) {
+			PT_EXPECT_EQ(&fx, pt_map(fx.s, base + k * m, k * m, m, PT_TEST_PROT), 0);
+		}
+		pt_gather_init_batch(&g);
+		PT_EXPECT_EQ(&fx, pt_unmap(fx.s, base + 3 * m, m, &g, &removed), 0);
+		PT_EXPECT_EQ(&fx, pt_unmap(fx.s, base, 3 * m, &g, &removed), 0);
+		PT_EXPECT_EQ(&fx, removed, 3 * m);
+		pt_unmap_settle(fx.s, &g);
+		PT_EXPECT_EQ(&fx, g.tables_freed, true);
+		pt_gather_release(&g);
+		PT_EXPECT_EQ(&fx, pt_fixture_tables(&fx), before);
+		PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+		pt_fixture_close(&fx);
+	}
+	pt_fixture_fini(&fx);
+}
+
+/*
+ * Batches of random unmaps against a model, on two neighbouring tables: one-page unmaps
+ * (deferred), holes, and ranges of several pages in the same batch (which settle first and
+ * take the walk).  After every settle the tree is clean and every page reads as the model.
+ */
+static void test_batch_random_against_model(void **state)
+{
+	enum { PAGES = 1024 };
+	struct pt_fixture fx;
+	struct pt_cfg cfg;
+
+	(void)state;
+	pt_fixture_init(&fx);
+	PT_FOR_EACH_CFG(i, cfg)
+	{
+		pt_fixture_open(&fx, &cfg);
+		if (fx.size_count < 2 || fx.min != 4096) {
+			pt_fixture_close(&fx);
+			continue;
+		}
+		static bool model[PAGES];
+		uint64_t m = fx.min;
+		uint64_t base = test_base(&fx);
+
+		srand(7);
+		memset(model, 0, sizeof(model));
+		for (int round = 0; round < 200; round++) {
+			for (int k = 0; k < 64; k++) {
+				unsigned p = (unsigned)rand() % PAGES;
+
+				if (!model[p]) {
+					PT_EXPECT_EQ(
+						&fx,
+						pt_map(fx.s, base + p * m, p * m, m, PT_TEST_PROT),
+						0);
+					model[p] = true;
+				}
+			}
+			struct pt_gather g;
+
+			pt_gather_init_batch(&g);
+			for (int k = 0; k < 80; k++) {
+				unsigned p = (unsigned)rand() % PAGES;
+				unsigned n = rand() % 8 == 0 ? 1 + (unsigned)rand() % 4 : 1;
+				uint64_t expect = 0, removed = 0;
+
+				n = p + n > PAGES ? PAGES - p : n;
+				for (unsigned j = p; j < p + n; j++) {
+					expect += model[j] ? m : 0;
+					model[j] = false;
+				}
+				PT_EXPECT_EQ(&fx, pt_unmap(fx.s, base + p * m, n * m, &g, &removed),
+					     0);
+				PT_EXPECT_EQ(&fx, removed, expect);
+			}
+			pt_unmap_settle(fx.s, &g);
+			pt_gather_release(&g);
+			PT_EXPECT_EQ(&fx, pt_check(fx.s), 0);
+			for (unsigned p = 0; p < PAGES; p++) {
+				struct pt_leaf leaf;
+
+				PT_EXPECT_EQ(&fx, pt_lookup(fx.s, base + p * m, &leaf) == 0,
+					     model[p]);
+			}
+		}
+		PT_EXPECT_EQ(&fx, pt_fixture_unmap(&fx, base, PAGES * m) % m, 0);
+		pt_fixture_close(&fx);
+	}
+	pt_fixture_fini(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_map_inside_hint),
 		cmocka_unit_test(test_unmap_inside_hint),
+		cmocka_unit_test(test_batch_settles_once),
+		cmocka_unit_test(test_batch_random_against_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
