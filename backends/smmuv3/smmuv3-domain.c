@@ -188,6 +188,21 @@ int smmuv3_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, u
 	return r;
 }
 
+/*
+ * Frees the tables an unmap unlinked, after their invalidation.  When it failed (the unit is
+ * in its error state) the unit's walk caches may still point at them: they stay allocated,
+ * as the tables of a domain destroyed in the error state do, so that no other table is
+ * built in their pages.
+ */
+static void gather_release(struct smmu_backend_unit *unit, struct pt_gather *gather)
+{
+	bool keep = smmuv3_unit_check(unit) < 0;
+
+	smmuv3_table_keep(keep);
+	pt_gather_release(gather);
+	smmuv3_table_keep(false);
+}
+
 /**
  * smmuv3_unmap() - removes exactly the mappings inside [iova, iova + size) (blocks straddling
  * an end are split) and invalidates what the TLB may hold of them before returning
@@ -213,7 +228,7 @@ int smmuv3_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t siz
 		smmuv3_batch_add_ranges(unit, &batch, domain->id, &gather);
 		r = smmuv3_batch_run(unit, &batch);
 	}
-	pt_gather_release(&gather);
+	gather_release(unit, &gather);
 	return r;
 }
 
@@ -275,7 +290,7 @@ int smmuv3_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_bac
 			r = inv;
 		}
 	}
-	pt_gather_release(&gather);
+	gather_release(unit, &gather);
 	*ret_done = done;
 	return r;
 }

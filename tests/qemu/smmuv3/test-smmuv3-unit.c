@@ -14,6 +14,7 @@
 #include "../../unit/cmocka-all.h"
 #include "../../unit/smmuv3/smmuv3-test-util.h"
 #include "common/strbuf.h"
+#include "hw/hw-table-mem.h"
 #include "hw/hw.h"
 
 #ifndef SMMU_BOARD_PATH
@@ -334,6 +335,79 @@ static void test_translate_follows_live_tables(void **state)
 	board.unit = NULL;
 }
 
+/*
+ * Maps one page at an IOVA that needs three tables below the root and attaches EDU1 to it,
+ * then stops the command queue behind the library's back (CR0 without CMDQEN), so that the
+ * next invalidation never completes.  Returns the table memory in use before the unmap.
+ */
+static size_t one_page_then_stop_queue(struct smmu_backend_unit **ret_unit,
+				       struct smmu_backend_device **ret_dev,
+				       struct smmu_backend_domain **ret_dom)
+{
+	union smmu_devid id = pci_devid(0, 1, 0);
+	uint64_t key;
+
+	assert_int_equal(be->unit_create("smmu0", "0x09050000", ret_unit), 0);
+	board.unit = *ret_unit;
+	assert_int_equal(be->device_bind(*ret_unit, &id, "8", ret_dev, &key), 0);
+	assert_int_equal(be->unit_enable(*ret_unit), 0);
+	assert_int_equal(be->domain_create(*ret_unit, ret_dom), 0);
+	assert_int_equal(
+		be->map(*ret_dom, 0x48000000, DMA_PA, 0x1000, SMMU_PROT_READ | SMMU_PROT_WRITE), 0);
+	assert_int_equal(be->device_attach(*ret_dev, *ret_dom), 0);
+	dma("00:01.0", false, 0x48000000);
+	assert_int_equal(be->fault_drain(*ret_unit, 64), 0);
+	assert_int_equal(
+		hw_write32(board.bus, BOARD_SMMU + SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN),
+		0);
+	return hw_table_mem_in_use(smmuv3_tables());
+}
+
+static void release_unit(struct smmu_backend_unit *unit, struct smmu_backend_device *dev,
+			 struct smmu_backend_domain *dom)
+{
+	be->device_unbind(dev);
+	be->domain_destroy(dom);
+	be->unit_destroy(unit);
+	board.unit = NULL;
+}
+
+/* An unmap whose TLB invalidation never completes breaks the unit, and the tables the unmap
+ * unlinked stay allocated: the unit's walk caches may still point at them, so no other
+ * table may be built in their pages. */
+static void test_failed_unmap_keeps_tables(void **state)
+{
+	struct smmu_backend_unit *unit = NULL;
+	struct smmu_backend_device *dev;
+	struct smmu_backend_domain *dom;
+	size_t in_use;
+
+	(void)state;
+	in_use = one_page_then_stop_queue(&unit, &dev, &dom);
+	assert_int_equal(be->unmap(dom, 0x48000000, 0x1000), -EIO);
+	assert_int_equal(unit->state, SMMUV3_UNIT_BROKEN);
+	assert_int_equal(hw_table_mem_in_use(smmuv3_tables()), in_use);
+	release_unit(unit, dev, dom);
+}
+
+/* The same for a batch of unmaps, whose emptied tables are unlinked once by the settle. */
+static void test_failed_unmap_batch_keeps_tables(void **state)
+{
+	struct smmu_backend_unit *unit = NULL;
+	struct smmu_backend_device *dev;
+	struct smmu_backend_domain *dom;
+	struct smmu_backend_range range = {.iova = 0x48000000, .size = 0x1000};
+	size_t in_use, done = 1;
+
+	(void)state;
+	in_use = one_page_then_stop_queue(&unit, &dev, &dom);
+	assert_int_equal(be->unmap_batch(dom, &range, 1, &done), -EIO);
+	assert_int_equal(done, 0);
+	assert_int_equal(unit->state, SMMUV3_UNIT_BROKEN);
+	assert_int_equal(hw_table_mem_in_use(smmuv3_tables()), in_use);
+	release_unit(unit, dev, dom);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +418,10 @@ int main(void)
 						board_stop),
 		cmocka_unit_test_setup_teardown(test_event_queue_overflow, board_start, board_stop),
 		cmocka_unit_test_setup_teardown(test_translate_follows_live_tables, board_start,
+						board_stop),
+		cmocka_unit_test_setup_teardown(test_failed_unmap_keeps_tables, board_start,
+						board_stop),
+		cmocka_unit_test_setup_teardown(test_failed_unmap_batch_keeps_tables, board_start,
 						board_stop),
 	};
 
