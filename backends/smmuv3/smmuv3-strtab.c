@@ -151,7 +151,9 @@ int smmuv3_strtab_prepare(struct smmu_backend_unit *unit)
 {
 	int r = 0;
 
-	if (unit->strtab_cpu && unit->blocking) {
+	/* Not "the top and the blocking domain exist": a try that ran out of memory building
+	 * the spans below is finished by the next. */
+	if (unit->strtab_built) {
 		return 0;
 	}
 	if (!unit->strtab_cpu) {
@@ -181,6 +183,7 @@ int smmuv3_strtab_prepare(struct smmu_backend_unit *unit)
 		smmuv3_log(LOG_ERR, "unit %s: table memory exhausted building the stream table",
 			   unit->name);
 	}
+	unit->strtab_built = r == 0;
 	return r;
 }
 
@@ -199,6 +202,7 @@ void smmuv3_strtab_free(struct smmu_backend_unit *unit)
 	unit->strtab_cpu = NULL;
 	smmuv3_domain_free(unit->blocking);
 	unit->blocking = NULL;
+	unit->strtab_built = false;
 }
 
 /** smmuv3_ste_slot() - the STE of `sid` as this library keeps it; NULL when the table does

@@ -301,6 +301,7 @@ struct smmu_backend_unit {
 	uint64_t strtab_pa;
 	size_t strtab_size;
 	bool strtab_two_level;
+	bool strtab_built;	  /* smmuv3_strtab_prepare() completed */
 	unsigned strtab_log2size; /* StreamID bits the table covers */
 	unsigned l1_count;	  /* level-1 descriptors (two-level) */
 	uint64_t **l2_cpu;	  /* by level-1 index; NULL: no level-2 table */

@@ -275,6 +275,65 @@ static void test_create_logs_unit(void **state)
 	fixture_free(f);
 }
 
+/* Table memory taken page by page, to leave the library exactly the pages a test frees. */
+struct filler {
+	void *cpu[FILE_TABLES_SIZE / HW_TABLE_PAGE_SIZE];
+	uint64_t pa[FILE_TABLES_SIZE / HW_TABLE_PAGE_SIZE];
+	size_t count;
+};
+
+static void filler_take_all(struct filler *fill)
+{
+	fill->count = 0;
+	while (fill->count < ARRAY_SIZE(fill->cpu) &&
+	       smmuv3_table_alloc(HW_TABLE_PAGE_SIZE, &fill->cpu[fill->count],
+				  &fill->pa[fill->count]) == 0) {
+		fill->count++;
+	}
+}
+
+/* Gives back the pages of [FILE_TABLES_PA + start, FILE_TABLES_PA + end). */
+static void filler_give(struct filler *fill, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < fill->count; i++) {
+		if (fill->cpu[i] && fill->pa[i] >= FILE_TABLES_PA + start &&
+		    fill->pa[i] < FILE_TABLES_PA + end) {
+			smmuv3_table_free(fill->cpu[i], fill->pa[i], HW_TABLE_PAGE_SIZE);
+			fill->cpu[i] = NULL;
+		}
+	}
+}
+
+/* A stream table whose level-2 tables for reserved StreamIDs ran out of table memory is
+ * finished by the next try: the reserved StreamIDs bypass once memory is there, rather
+ * than staying without an STE because the top of the table already existed. */
+static void test_strtab_retry_builds_reserved_spans(void **state)
+{
+	struct fixture *f = fixture_new(0, 0, NULL, "0x10000,0,0x100:0x200");
+	union smmu_devid id = pci_devid(1, 0, 1);
+	struct smmu_backend_device *dev;
+	struct filler fill;
+	uint64_t key, ste[8];
+
+	(void)state;
+	/* Three pages for the top of the table, the blocking domain's root and its CD, and
+	 * one 16 KiB level-2 table: the second reserved span finds no room. */
+	filler_take_all(&fill);
+	filler_give(&fill, 0x1000, 0x8000);
+	assert_int_equal(be->device_bind(f->unit, &id, "0x101", &dev, &key), -ENOMEM);
+	assert_non_null(f->unit->strtab_cpu);
+	assert_non_null(f->unit->blocking);
+	filler_give(&fill, 0x8000, 0x10000);
+	assert_int_equal(be->device_bind(f->unit, &id, "0x101", &dev, &key), 0);
+	assert_true(hw_ste(f, 0x100, ste));
+	assert_int_equal(ste[0] & 0xf, 0x9); /* V, Config 0b100: bypass */
+	assert_true(hw_ste(f, 0x200, ste));
+	assert_int_equal(ste[0] & 0xf, 0x9);
+	be->device_unbind(dev);
+	filler_give(&fill, 0, FILE_TABLES_SIZE);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_stage2_ste),
 		cmocka_unit_test(test_stage_not_offered),
 		cmocka_unit_test(test_create_logs_unit),
+		cmocka_unit_test(test_strtab_retry_builds_reserved_spans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
