@@ -6,8 +6,8 @@
  * of cfg-discover-arm.h:
  *
  *   SMMUv3 node (arm,smmu-v3)   unit N at its first reg address (smmuN),
- *                               N counting the usable SMMUv3 nodes in tree
- *                               order
+ *                               N counting the SMMUv3 nodes in tree order,
+ *                               unusable ones too (smmuman.smmu(5))
  *   PCI host bridge             a root complex of its PCI domain
  *                               (linux,pci-domain, else the lowest free
  *                               number), with each iommu-map entry that
@@ -105,6 +105,7 @@ static int describe_units(struct fdt_run *run)
 
 	for (size_t i = 0; i < d->smmu_count; i++) {
 		const struct fw_fdt_smmu *s = &d->smmus[i];
+		char name[32];
 		int r;
 
 		run->units[i] = SIZE_MAX;
@@ -118,7 +119,10 @@ static int describe_units(struct fdt_run *run)
 			strbuf_fini(&path);
 			continue;
 		}
-		r = cfg_arm_add_unit(run->arm, s->reg.start, NULL,
+		/* Named for its place among all SMMUv3 nodes, as the notes number it: a
+		 * disabled node before it must not shift the name a user unit overrides. */
+		snprintf(name, sizeof(name), "smmu%zu", i);
+		r = cfg_arm_add_unit(run->arm, s->reg.start, name,
 				     (struct cfg_arm_where){PART_SMMU, (uint32_t)i},
 				     &run->units[i]);
 		if (r < 0) {

@@ -367,6 +367,33 @@ static void test_user_overrides(void **state)
 	run_fini(&run);
 }
 
+/* unit smmuN is SMMUv3 node N in tree order, disabled nodes counted (smmuman.smmu(5)): a
+ * user's unit smmu1 corrects the address of node 1 even when node 0 is disabled, and the
+ * board adds no unit of its own for node 1. */
+static void test_user_unit_named_after_tree_node(void **state)
+{
+	struct run run;
+	void *t = tree_begin(soc_tree);
+
+	(void)state;
+	add_smmu(t, "iommu@2b400000", 0x2b400000, 1, false);
+	add_smmu(t, "iommu@2b500000", 0x2b500000, 2, true);
+	add_device(t, "dma@10010000", 0x10010000, 0x10000, 2, 0x20, 0);
+	tree_store(t, "second.dtb");
+	run_fdt(&run, "smmu smmuv3", "second.dtb");
+	assert_ok(&run);
+	assert_int_equal(run.cfg.unit_count, 1);
+	assert_string_equal(find_unit(&run.cfg, "smmu1")->params, "0x2b500000,0");
+	run_fini(&run);
+	run_fdt(&run, "smmu smmuv3 unit smmu1 0x2c500000", "second.dtb");
+	assert_ok(&run);
+	assert_int_equal(run.cfg.unit_count, 1);
+	assert_string_equal(find_unit(&run.cfg, "smmu1")->params, "0x2c500000");
+	assert_use(find_device(&run.cfg, "mem:0x10010000,0x10000"), "smmu1", "32",
+		   CFG_ORIGIN_BOARD);
+	run_fini(&run);
+}
+
 /* The example configuration for an SMMUv3 board declares by hand what the
  * tree says: the tree adds no unit and changes no use. */
 static void test_example_configuration(void **state)
@@ -545,12 +572,19 @@ static void test_out_of_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(test_qemu_virt_dump),    TEST(test_qemu_virt_same_as_iort),
-		TEST(test_qemu_virtio_iommu), TEST(test_platform_devices),
-		TEST(test_reserved_memory),   TEST(test_masked_iommu_map),
-		TEST(test_user_overrides),    TEST(test_example_configuration),
-		TEST(test_machine_tree),      TEST(test_unusable_trees),
-		TEST(test_dump_reads_back),   TEST(test_out_of_memory),
+		TEST(test_qemu_virt_dump),
+		TEST(test_qemu_virt_same_as_iort),
+		TEST(test_qemu_virtio_iommu),
+		TEST(test_platform_devices),
+		TEST(test_reserved_memory),
+		TEST(test_masked_iommu_map),
+		TEST(test_user_overrides),
+		TEST(test_example_configuration),
+		TEST(test_machine_tree),
+		TEST(test_unusable_trees),
+		TEST(test_dump_reads_back),
+		TEST(test_out_of_memory),
+		TEST(test_user_unit_named_after_tree_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
