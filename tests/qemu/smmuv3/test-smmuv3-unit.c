@@ -13,13 +13,8 @@
 
 #include "../../unit/cmocka-all.h"
 #include "../../unit/smmuv3/smmuv3-test-util.h"
-#include "common/strbuf.h"
+#include "../qemu-unit-board.h"
 #include "hw/hw-table-mem.h"
-#include "hw/hw.h"
-
-#ifndef SMMU_BOARD_PATH
-#error "SMMU_BOARD_PATH must name the smmu-board binary"
-#endif
 
 /* The board's unit and its edu devices' StreamIDs (requester ids). */
 #define BOARD_SMMU 0x09050000u
@@ -30,73 +25,18 @@
 
 static const struct smmu_backend *const be = &smmuv3_backend;
 
-struct board {
-	char dir[64];
-	char hw[1024];
-	uint64_t tables_pa;
-	struct hw_bus *bus;		/* the test's own connection */
-	struct smmu_backend_unit *unit; /* the case's unit, destroyed at teardown */
-};
-
-static struct board board;
-
-/* Runs a shell command, returns its output (static, bounded) and exit status. */
-static int run(const char *cmd, char *out, size_t size)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n = 0;
-
-	assert_non_null(f);
-	while (n + 1 < size && fgets(out + n, (int)(size - n), f)) {
-		n += strlen(out + n);
-	}
-	out[n] = '\0';
-	return pclose(f);
-}
-
-static const char *value_of(const char *text, const char *key, char *buf, size_t size)
-{
-	const char *at = strstr(text, key);
-	size_t n;
-
-	buf[0] = '\0';
-	if (at) {
-		at += strlen(key);
-		n = strcspn(at, "\n");
-		n = n < size - 1 ? n : size - 1;
-		memcpy(buf, at, n);
-		buf[n] = '\0';
-	}
-	return buf;
-}
+static struct qemu_unit_board board;
 
 static int board_start(void **state)
 {
-	char out[4096], cmd[512], value[64];
-	struct strbuf why = STRBUF_INIT;
-
 	(void)state;
-	memset(&board, 0, sizeof(board));
-	strcpy(board.dir, "/tmp/test-smmuv3-unit.XXXXXX");
-	assert_non_null(mkdtemp(board.dir));
-	snprintf(cmd, sizeof(cmd), "%s start --machine virt --edu 2 --dir %s/board",
-		 SMMU_BOARD_PATH, board.dir);
-	if (run(cmd, out, sizeof(out)) != 0) {
-		fail_msg("smmu-board start failed: %s", out);
-	}
-	value_of(out, "SMMU_BOARD_HW=", board.hw, sizeof(board.hw));
-	board.tables_pa =
-		strtoull(value_of(out, "SMMU_BOARD_TABLES=", value, sizeof(value)), NULL, 0);
-	assert_int_equal(hw_open(board.hw, &board.bus, &why), 0);
-	strbuf_fini(&why);
+	qemu_unit_board_start(&board, "virt", 2);
 	assert_int_equal(be->init(backend_test_host_reset(board.hw), NULL), 0);
 	return 0;
 }
 
 static int board_stop(void **state)
 {
-	char out[1024], cmd[512];
-
 	(void)state;
 	/* A failed case leaves its unit, devices and domains: release them as the core would,
 	 * devices first. */
@@ -113,39 +53,24 @@ static int board_stop(void **state)
 	if (test_host.problem_count) {
 		printf("# library log:\n%s", test_host.log);
 	}
-	hw_close(board.bus);
-	snprintf(cmd, sizeof(cmd), "%s stop --dir %s/board", SMMU_BOARD_PATH, board.dir);
-	(void)run(cmd, out, sizeof(out));
-	rmdir(board.dir);
+	qemu_unit_board_stop(&board);
 	return 0;
 }
 
 static uint32_t reg32(uint64_t offset)
 {
-	uint32_t value = 0;
-
-	assert_int_equal(hw_read32(board.bus, BOARD_SMMU + offset, &value), 0);
-	return value;
+	return qemu_unit_board_read32(&board, BOARD_SMMU + offset);
 }
 
 static uint64_t reg64(uint64_t offset)
 {
-	uint64_t value = 0;
-
-	assert_int_equal(hw_read64(board.bus, BOARD_SMMU + offset, &value), 0);
-	return value;
+	return qemu_unit_board_read64(&board, BOARD_SMMU + offset);
 }
 
 /* One edu DMA of `len` bytes: the device writes memory (`write`) or reads it. */
 static void dma_len(const char *device, bool write, uint64_t iova, unsigned len)
 {
-	char out[1024], cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "%s dma --dir %s/board --device %s %s --iova 0x%llx --len %u",
-		 SMMU_BOARD_PATH, board.dir, device, write ? "--from-device" : "--to-device",
-		 (unsigned long long)iova, len);
-	(void)run(cmd, out, sizeof(out));
-	assert_non_null(strstr(out, "dma: done"));
+	qemu_unit_board_dma(&board, device, write, iova, len);
 }
 
 static void dma(const char *device, bool write, uint64_t iova)
@@ -357,9 +282,7 @@ static size_t one_page_then_stop_queue(struct smmu_backend_unit **ret_unit,
 	assert_int_equal(be->device_attach(*ret_dev, *ret_dom), 0);
 	dma("00:01.0", false, 0x48000000);
 	assert_int_equal(be->fault_drain(*ret_unit, 64), 0);
-	assert_int_equal(
-		hw_write32(board.bus, BOARD_SMMU + SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN),
-		0);
+	qemu_unit_board_write32(&board, BOARD_SMMU + SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN);
 	return hw_table_mem_in_use(smmuv3_tables());
 }
 
