@@ -68,6 +68,16 @@ void vtd_table_free(void *cpu, uint64_t pa)
 	backend_machine_free(&vtd.machine, cpu, pa, HW_TABLE_PAGE_SIZE);
 }
 
+/*
+ * While `keep` is set, frees of table memory (ours and pgtable's) release nothing: a unit in
+ * its error state may still read tables it was never told to forget, so they stay allocated
+ * until fini and no other table is built in their pages.
+ */
+void vtd_table_keep(bool keep)
+{
+	backend_machine_keep(&vtd.machine, keep);
+}
+
 void vtd_unit_created(void)
 {
 	vtd.unit_count++;

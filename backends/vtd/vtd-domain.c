@@ -120,6 +120,21 @@ static int invalidate_range(struct smmu_backend_domain *domain, const struct pt_
 	return vtd_inv_run(domain->unit, &batch);
 }
 
+/*
+ * Frees the tables an unmap (or a rollback) unlinked, after their invalidation.  When it
+ * failed (the unit is in its error state) the unit's caches may still point at them: they
+ * stay allocated, as the tables of a domain destroyed in the error state do, so that no
+ * other table is built in their pages.
+ */
+static void gather_release(struct smmu_backend_unit *unit, struct pt_gather *gather)
+{
+	bool keep = vtd_unit_check(unit) < 0;
+
+	vtd_table_keep(keep);
+	pt_gather_release(gather);
+	vtd_table_keep(false);
+}
+
 /**
  * vtd_map() - maps [iova, iova + size) to [pa, pa + size) with `prot` (enum smmu_prot), with
  * the largest pages alignment and CAP.SLLPS allow, visible to the device when this returns:
@@ -157,7 +172,7 @@ int vtd_map(struct smmu_backend_domain *domain, uint64_t iova, uint64_t pa, uint
 		/* Leave the address space as it was (STYLE.md 4); the unit is broken anyway. */
 		pt_gather_init(&gather);
 		(void)pt_unmap(domain->space, iova, size, &gather, NULL);
-		pt_gather_release(&gather);
+		gather_release(unit, &gather);
 	}
 	return r;
 }
@@ -182,7 +197,7 @@ int vtd_unmap(struct smmu_backend_domain *domain, uint64_t iova, uint64_t size)
 	if (r == 0 && vtd_unit_live(unit)) {
 		r = invalidate_range(domain, gather.range, gather.range_count);
 	}
-	pt_gather_release(&gather);
+	gather_release(unit, &gather);
 	return r;
 }
 
@@ -196,7 +211,7 @@ static void unmap_ranges(struct smmu_backend_domain *domain,
 	for (size_t i = 0; i < count; i++) {
 		(void)pt_unmap(domain->space, ranges[i].iova, ranges[i].size, &gather, NULL);
 	}
-	pt_gather_release(&gather);
+	gather_release(domain->unit, &gather);
 }
 
 /**
@@ -289,7 +304,7 @@ int vtd_unmap_batch(struct smmu_backend_domain *domain, const struct smmu_backen
 			r = inv;
 		}
 	}
-	pt_gather_release(&gather);
+	gather_release(unit, &gather);
 	*ret_done = done;
 	return r;
 }

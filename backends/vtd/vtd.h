@@ -126,7 +126,8 @@
  *           ON:  TE on, RTADDR at unit->root_pa.  Every change is invalidated before the
  *                call returns.
  *           BROKEN: changes are refused with -EIO; faults are still drained; destroy does
- *                not touch the hardware and keeps the unit's table memory allocated.
+ *                not touch the hardware and keeps the unit's table memory allocated, as
+ *                the unmap (or rollback) that broke it keeps the tables it unlinked.
  *   device: BLOCKED --device_attach(d)--> ATTACHED(d) --device_attach(NULL)--> BLOCKED
  *           ATTACHED(d) --device_attach(d2)--> ATTACHED(d2), through a cleared entry.
  *           BLOCKED: context entry not present, domain == NULL.
@@ -317,6 +318,7 @@ const struct pt_allocator *vtd_table_allocator(void);
 uint64_t vtd_blocking_root_pa(void);
 int vtd_table_alloc(void **ret_cpu, uint64_t *ret_pa);
 void vtd_table_free(void *cpu, uint64_t pa);
+void vtd_table_keep(bool keep);
 void vtd_unit_created(void);
 void vtd_unit_destroyed(void);
 void vtd_log(int priority, const char *fmt, ...) SMMU_PRINTF(2, 3);
