@@ -88,9 +88,15 @@ void vtd_domain_destroy(struct smmu_backend_domain *domain)
 		vtd_inv_add_iotlb(unit, &batch, VTD_IOTLB_DOMAIN, domain->did, 0, 0);
 		(void)vtd_inv_run(unit, &batch); /* a failure is logged by the error state */
 	}
+	/* In the error state the unit may still walk the tables: the pages stay allocated and
+	 * the id is never reused; what the process keeps about them is freed. */
 	if (vtd_unit_check(unit) == 0) {
 		pt_space_destroy(domain->space);
 		backend_id_free(unit->did_bitmap, unit->caps.domain_id_count, domain->did);
+	} else {
+		vtd_table_keep(true);
+		pt_space_destroy(domain->space);
+		vtd_table_keep(false);
 	}
 	smmu_list_del(&domain->link);
 	smmu_free(domain);
