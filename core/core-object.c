@@ -383,8 +383,8 @@ static unsigned prot_of_flags(unsigned flags)
  * The mapping entry k asks for, page-rounded: identity, or with SMF_TARGET
  * at target + `offset` (the sizes of the entries before it).
  */
-static int entry_mapping(const struct smmu_map_entry *entry, unsigned flags, uint64_t target,
-			 uint64_t offset, struct smmu_backend_range *ret)
+static inline int entry_mapping(const struct smmu_map_entry *entry, unsigned flags, uint64_t target,
+				uint64_t offset, struct smmu_backend_range *ret)
 {
 	uint64_t last, pa = entry->phys, pa_last;
 
@@ -420,17 +420,6 @@ static int compare_iova_ascending(const void *a, const void *b)
 	const struct smmu_backend_range *x = a, *y = b;
 
 	return (x->iova > y->iova) - (x->iova < y->iova);
-}
-
-/* Clients usually list a buffer's pages in order: no need to sort then. */
-static bool ascending(const struct core_mapping_set *set)
-{
-	for (size_t i = 1; i < set->count; i++) {
-		if (set->items[i].iova < set->items[i - 1].iova) {
-			return false;
-		}
-	}
-	return true;
 }
 
 /*
@@ -478,10 +467,16 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 	core_mapping_set_clear(removed);
 	result = core_mapping_set_reserve(wanted, count);
 
+	bool sorted = true;
+
 	for (size_t k = 0; result == 0 && k < count; k++) {
-		result = entry_mapping(&entries[k], flags, target, offset,
-				       &wanted->items[wanted->count]);
-		wanted->count += result == 0;
+		struct smmu_backend_range *m = &wanted->items[wanted->count];
+
+		result = entry_mapping(&entries[k], flags, target, offset, m);
+		if (result == 0) {
+			sorted = sorted && (wanted->count == 0 || m[-1].iova <= m->iova);
+			wanted->count++;
+		}
 		offset += entries[k].len;
 	}
 	/*
@@ -490,8 +485,9 @@ static int remove_mappings(struct core *core, struct core_object *object, unsign
 	 * above it and was not removed, not the rest of the batch (a buffer
 	 * unmapped page by page would otherwise cost O(n^2) moves).  Usually
 	 * each removes the set's last mapping whole, which costs nothing.
+	 * Clients usually list a buffer's pages in order: no need to sort then.
 	 */
-	if (!ascending(wanted)) {
+	if (!sorted) {
 		qsort(wanted->items, wanted->count, sizeof(wanted->items[0]),
 		      compare_iova_ascending);
 	}

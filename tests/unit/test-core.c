@@ -486,6 +486,41 @@ static void test_failure_at_every_range(void **state)
 	core_destroy(core);
 }
 
+/*
+ * A removal lists its entries in any order: ascending (no sort), descending and shuffled
+ * (sorted first) all remove exactly what they name and leave the rest.
+ */
+static void test_removal_in_any_order(void **state)
+{
+	struct core *core = make_core("unit u0 x");
+	struct core_client *client = connect(core, CORE_ABILITY_ATTACH);
+	union smmu_devid a = pci(0, 1, 0);
+	static const unsigned orders[3][4] = {{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}};
+	struct smmu_map_entry all[6], some[4];
+	uint32_t obj;
+
+	(void)state;
+	obj = object_with(core, client, &a);
+	for (unsigned i = 0; i < 6; i++) {
+		all[i] = (struct smmu_map_entry){.phys = 0x100000 + i * 0x2000, .len = 0x1000};
+	}
+	for (unsigned o = 0; o < 3; o++) {
+		assert_int_equal(core_mapping_add(core, client, obj, RW, all, 6, 0), 0);
+		/* Pages 1 to 4 go, in this order; pages 0 and 5 stay. */
+		for (unsigned k = 0; k < 4; k++) {
+			some[k] = all[1 + orders[o][k]];
+		}
+		assert_int_equal(core_mapping_add(core, client, obj, SMF_NONE, some, 4, 0), 0);
+		for (unsigned i = 0; i < 6; i++) {
+			assert_int_equal(probe(core, 1, all[i].phys, SMMU_ACCESS_READ, NULL),
+					 i == 0 || i == 5 ? SMMU_REFUSAL_NONE
+							  : SMMU_REFUSAL_NOT_MAPPED);
+		}
+		assert_int_equal(core_mapping_add(core, client, obj, SMF_NONE, all, 6, 0), 0);
+	}
+	core_destroy(core);
+}
+
 /* A failed attach leaves the device where it was and no domain behind. */
 static void test_failed_attach_changes_nothing(void **state)
 {
@@ -608,6 +643,7 @@ int main(void)
 		TEST(test_fault_queue_overflow),
 		TEST(test_backend_failure_is_all_or_nothing),
 		TEST(test_failure_at_every_range),
+		TEST(test_removal_in_any_order),
 		TEST(test_failed_attach_changes_nothing),
 		TEST(test_allocation_failures),
 	};
