@@ -749,6 +749,17 @@ static bool pt_unmap_level(struct pt_unmap_op *op, uint64_t *t, unsigned l, uint
 	return kept;
 }
 
+/* Unlinks table t, which slot points at, and parks it in the gather until invalidation. */
+static void pt_unlink_table(struct pt_space *s, struct pt_gather *gather, uint64_t *slot,
+			    uint64_t *t)
+{
+	uint64_t t_pa = pt_load(slot) & s->g.oa_mask;
+
+	pt_store(slot, 0);
+	pt_sync(s, slot, sizeof(*slot));
+	pt_gather_park(gather, s, t, t_pa);
+}
+
 /**
  * pt_unmap() - remove every leaf in [iova, iova + len - 1]; holes are skipped.  A block that
  * straddles an end of the range is split, its outside part kept with the same attributes.
@@ -901,12 +912,7 @@ PT_HOT int pt_unmap(struct pt_space *s, uint64_t iova, uint64_t len, struct pt_g
 		if (pt_table_used_outside(s, t, l, first, end)) {
 			break;
 		}
-		uint64_t *slot = path[l + 1] + path_index[l + 1];
-		uint64_t t_pa = pt_load(slot) & s->g.oa_mask;
-
-		pt_store(slot, 0);
-		pt_sync(s, slot, sizeof(*slot));
-		pt_gather_park(gather, s, t, t_pa);
+		pt_unlink_table(s, gather, path[l + 1] + path_index[l + 1], t);
 		t = path[l + 1];
 		first = end = path_index[l + 1];
 	}
@@ -959,12 +965,7 @@ void pt_unmap_settle(struct pt_space *s, struct pt_gather *gather)
 		if (pt_any_present_scan(s, t, pt_entries(s, l))) {
 			break;
 		}
-		uint64_t *slot = path[l + 1] + path_index[l + 1];
-		uint64_t t_pa = pt_load(slot) & s->g.oa_mask;
-
-		pt_store(slot, 0);
-		pt_sync(s, slot, sizeof(*slot));
-		pt_gather_park(gather, s, t, t_pa);
+		pt_unlink_table(s, gather, path[l + 1] + path_index[l + 1], t);
 		t = path[l + 1];
 	}
 }
